@@ -1,0 +1,112 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// The ten services of the architecture. Each is a library that depends only on the shared
+/// layers below it; the executable is the only target that knows all of them.
+let serviceTargets = [
+    "Gateway", "AuthService", "UserService", "TransactionService", "ComplianceService",
+    "DocumentService", "NotificationService", "ReportingService", "DashboardService", "AuditService",
+]
+
+let serviceDependencies: [Target.Dependency] = [
+    "ERPKernel", "ServiceRuntime", "Mesh",
+    .product(name: "Hummingbird", package: "hummingbird"),
+]
+
+let package = Package(
+    name: "neuroerp",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "neuroerp", targets: ["neuroerp"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+    ],
+    targets: [
+        // Shared kernel: value types and ports. Imports no adapter and no framework.
+        .target(name: "ERPKernel"),
+        // Adapters behind the kernel's ports: SQLite, outbox relay, bus, cache, logs, metrics.
+        .target(
+            name: "Platform",
+            dependencies: [
+                "ERPKernel",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // What every HTTP service shares: request context, problem+json, correlation, access log.
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "ERPKernel", "Platform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Calls between services: in-process or over HTTP, with deadlines and mapped failures.
+        .target(
+            name: "Mesh",
+            dependencies: [
+                "ERPKernel", "ServiceRuntime", "Platform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ] + serviceTargets.map { .target(name: $0, dependencies: serviceDependencies) } + [
+        .target(
+            name: "ERPTesting",
+            dependencies: [
+                "ERPKernel", "Platform", "ServiceRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "neuroerp",
+            dependencies: [
+                "ERPKernel", "Platform", "ServiceRuntime", "Mesh",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ] + serviceTargets.map { .target(name: $0) }
+        ),
+        .testTarget(name: "ERPKernelTests", dependencies: ["ERPKernel"]),
+        .testTarget(
+            name: "PlatformTests",
+            dependencies: ["Platform", "ERPKernel", "ERPTesting"]
+        ),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "ERPKernel", "Platform", "ServiceRuntime", "Mesh", "ERPTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ] + serviceTargets.map { .target(name: $0) }
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,29 @@
+/// Delivers published events to subscribers. In-process in embedded mode; Redis Streams when
+/// distributed. Delivery is at least once: a handler must be idempotent (see `EventInbox`).
+public protocol EventBus: Sendable {
+    /// Hands a batch to every subscriber whose filter matches; returns when all accepted it.
+    /// - Throws: when a subscriber failed; the caller keeps the events and retries later.
+    func publish(_ events: [EventEnvelope]) async throws
+
+    /// Registers a consumer under a stable name (its consumer group when distributed).
+    func subscribe(_ subscriber: EventSubscriber) async
+}
+
+/// A named consumer of events.
+public struct EventSubscriber: Sendable {
+    public let name: String
+    public let accepts: @Sendable (String) -> Bool
+    public let handle: @Sendable (EventEnvelope) async throws -> Void
+
+    /// - Parameters:
+    ///   - name: stable consumer name, unique per service.
+    ///   - typePrefixes: event types this consumer wants; empty means all.
+    public init(
+        name: String, typePrefixes: [String] = [],
+        handle: @escaping @Sendable (EventEnvelope) async throws -> Void
+    ) {
+        self.name = name
+        self.accepts = { type in typePrefixes.isEmpty || typePrefixes.contains { type.hasPrefix($0) } }
+        self.handle = handle
+    }
+}

@@ -1,0 +1,61 @@
+/// W3C Trace Context (`traceparent`): which trace a request belongs to and which span sent it.
+///
+/// Every request gets one: taken from the caller's `traceparent` when valid, otherwise new.
+public struct TraceContext: Sendable, Equatable {
+    /// 32 lower-case hex digits, never all zero.
+    public let traceID: String
+    /// 16 lower-case hex digits of this hop's span.
+    public let spanID: String
+    public let sampled: Bool
+
+    public init(traceID: String, spanID: String, sampled: Bool = true) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.sampled = sampled
+    }
+
+    /// A new trace with a new root span.
+    public static func generate() -> TraceContext {
+        TraceContext(traceID: randomHex(bytes: 16), spanID: randomHex(bytes: 8))
+    }
+
+    /// Parses `00-<trace-id>-<parent-id>-<flags>`; `nil` for anything malformed, per the spec's rules.
+    public init?(traceparent header: String) {
+        let parts = header.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff",
+            parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isLowercaseHexDigit) }),
+            parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" }),
+            let flags = UInt8(parts[3], radix: 16)
+        else { return nil }
+        if parts[0] == "00" && parts.count != 4 { return nil }
+        self.init(traceID: String(parts[1]), spanID: String(parts[2]), sampled: flags & 1 == 1)
+    }
+
+    /// The same trace with a new span, for a call this hop makes downstream.
+    public func child() -> TraceContext {
+        TraceContext(traceID: traceID, spanID: Self.randomHex(bytes: 8), sampled: sampled)
+    }
+
+    public var traceparent: String { "00-\(traceID)-\(spanID)-\(sampled ? "01" : "00")" }
+
+    static func randomHex(bytes count: Int) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var generator = SystemRandomNumberGenerator()
+        var text = [UInt8]()
+        text.reserveCapacity(count * 2)
+        repeat {
+            text.removeAll(keepingCapacity: true)
+            for _ in 0..<count {
+                let byte = UInt8.random(in: 0...255, using: &generator)
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 0x0F)])
+            }
+        } while text.allSatisfy { $0 == UInt8(ascii: "0") }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension Character {
+    fileprivate var isLowercaseHexDigit: Bool { isHexDigit && !isUppercase }
+}

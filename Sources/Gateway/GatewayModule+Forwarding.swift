@@ -1,0 +1,36 @@
+import ERPKernel
+import HTTPTypes
+import Hummingbird
+import ServiceRuntime
+
+extension GatewayModule {
+    static let forwardedMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+
+    /// Adds a catch-all route for every public prefix of every other service.
+    func addForwardingRoutes(to router: Router<ServiceContext>) {
+        for service in ServiceName.allCases where service != .gateway {
+            let client = directory.client(for: service)
+            let timeout = upstreamTimeout
+            for prefix in service.publicPathPrefixes {
+                for path in [prefix, prefix + "/**"] {
+                    for method in Self.forwardedMethods {
+                        router.on(RouterPath(path), method: method) { request, context in
+                            try await Self.forward(request, context: context, to: client, timeout: timeout)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func forward(_ request: Request, context: ServiceContext, to client: any ServiceClient, timeout: Duration) async throws -> Response {
+        var request = request
+        // BodyLimitMiddleware has already buffered and bounded the body.
+        let body = try await request.collectBody(upTo: .max)
+        let forwarded = ServiceRequest(
+            method: request.method, path: request.uri.description, headers: request.headers,
+            body: body.readableBytes > 0 ? body : nil)
+        let answer = try await client.send(forwarded, trace: context.trace, timeout: timeout)
+        return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: answer.body))
+    }
+}

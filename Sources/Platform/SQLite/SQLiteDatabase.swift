@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import SQLiteNIO
+import Synchronization
+
+/// One service database file in WAL mode: a single writer that runs whole transactions, and a
+/// few reader connections that read the last committed state concurrently with it.
+///
+/// Writes are serialised in the process by `AsyncLock`, so they never meet `SQLITE_BUSY` from
+/// each other; readers never block the writer (WAL).
+public final class SQLiteDatabase: Sendable {
+    public let name: String
+    public let path: String
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+    private let nextReader = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
+
+    /// How much SQLite waits for the disk on commit.
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// fsync on every commit: a committed transaction survives a power loss.
+        case full
+        /// fsync at checkpoints only: survives a killed process, may lose the last commits on power loss.
+        case normal
+    }
+
+    private init(name: String, path: String, writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.name = name
+        self.path = path
+        self.writer = writer
+        self.readers = readers
+    }
+
+    /// Opens (creating if needed) the database file and sets WAL mode.
+    /// - Parameters:
+    ///   - readerCount: connections for concurrent reads, at least 1 (default 4).
+    ///   - synchronous: durability level, default `.full`.
+    ///   - busyTimeoutMilliseconds: how long a connection waits for another process's lock (default 5000).
+    /// - Throws: `SQLiteError` when the file cannot be opened or is not a database.
+    public static func open(
+        name: String, path: String, readerCount: Int = 4, synchronous: Synchronous = .full,
+        busyTimeoutMilliseconds: Int = 5000, logger: Logger
+    ) async throws -> SQLiteDatabase {
+        precondition(readerCount >= 1, "at least one reader connection")
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            _ = try await writer.query("PRAGMA journal_mode=WAL")
+            for pragma in [
+                "PRAGMA synchronous=\(synchronous.rawValue.uppercased())", "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=\(busyTimeoutMilliseconds)",
+            ] {
+                _ = try await writer.query(pragma)
+            }
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                _ = try await reader.query("PRAGMA busy_timeout=\(busyTimeoutMilliseconds)")
+                _ = try await reader.query("PRAGMA query_only=ON")
+                readers.append(reader)
+            }
+            return SQLiteDatabase(name: name, path: path, writer: writer, readers: readers)
+        } catch {
+            try? await writer.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` on a reader connection. Each statement sees the last committed state.
+    public func read<T: Sendable>(_ body: (SQLiteExecutor) async throws -> T) async throws -> T {
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        let connection = readers[Int(index.magnitude % UInt(readers.count))]
+        return try await body(SQLiteExecutor(connection: connection))
+    }
+
+    /// Runs `body` inside one `BEGIN IMMEDIATE … COMMIT` on the writer; rolls back if it throws.
+    /// The commit has returned (and, with `.full`, reached the disk) before this returns.
+    public func write<T: Sendable>(_ body: (SQLiteExecutor) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            let executor = SQLiteExecutor(connection: writer)
+            try await executor.execute("BEGIN IMMEDIATE")
+            do {
+                let result = try await body(executor)
+                try await executor.execute("COMMIT")
+                return result
+            } catch {
+                try? await executor.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Tasks queued for the writer now; a gauge for the pool metrics.
+    public var writersWaiting: Int { writeLock.waiting }
+    public var readerCount: Int { readers.count }
+
+    /// Checkpoints the WAL into the main file and closes every connection. Idempotent.
+    public func close() async {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        _ = try? await writeLock.withLock {
+            _ = try? await writer.query("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        for reader in readers { try? await reader.close() }
+        try? await writer.close()
+    }
+}

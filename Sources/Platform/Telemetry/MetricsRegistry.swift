@@ -1,0 +1,81 @@
+import Prometheus
+
+/// The process's Prometheus registry and the metrics every service shares.
+///
+/// Metrics are made through this type rather than the global swift-metrics factory so each one
+/// carries a HELP text: `promtool check metrics` rejects metrics without one.
+public final class MetricsRegistry: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let collectors: [@Sendable () -> Void]
+
+    /// Latency buckets from 0.5 ms to 10 s: the seed's targets sit at 100 ms.
+    public static let latencyBuckets: [Duration] = [
+        .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .seconds(2.5), .seconds(10),
+    ]
+
+    /// - Parameter collectors: called before each scrape to refresh gauges (process memory, lag).
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), collectors: [@Sendable () -> Void] = []) {
+        self.registry = registry
+        self.collectors = collectors
+    }
+
+    /// A copy that also runs `collector` before every scrape.
+    public func adding(collector: @escaping @Sendable () -> Void) -> MetricsRegistry {
+        MetricsRegistry(registry: registry, collectors: collectors + [collector])
+    }
+
+    /// The text exposition format, after refreshing every collected gauge.
+    public func scrape() -> [UInt8] {
+        for collect in collectors { collect() }
+        return registry.emitToBuffer()
+    }
+
+    // MARK: HTTP
+
+    public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        let labels = [("method", method), ("route", route), ("status", String(status))]
+        counter("http_requests_total", labels: labels, help: "HTTP requests answered, by method, route template and status.")
+            .increment()
+        histogram(
+            "http_request_duration_seconds", labels: [("method", method), ("route", route)],
+            help: "Time from request head to response, by method and route template."
+        ).record(duration)
+    }
+
+    // MARK: Upstream calls
+
+    /// - Parameter outcome: `ok`, `error_status`, `timeout`, `unavailable`.
+    public func recordUpstreamCall(service: String, outcome: String, duration: Duration) {
+        counter(
+            "upstream_requests_total", labels: [("service", service), ("outcome", outcome)],
+            help: "Calls to other services, by service and outcome."
+        ).increment()
+        histogram(
+            "upstream_request_duration_seconds", labels: [("service", service)],
+            help: "Duration of calls to other services."
+        ).record(duration)
+    }
+
+    // MARK: Gauges
+
+    /// The gauge with this name and labels, made on first use.
+    public func gauge(_ name: String, labels: [(String, String)] = [], help: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels)
+    }
+
+    /// The counter with this name and labels, made on first use.
+    public func counter(_ name: String, labels: [(String, String)] = [], help: String) -> Counter {
+        registry.makeCounter(descriptor: Self.descriptor(name, help), labels: labels)
+    }
+
+    /// The latency histogram with this name and labels, made on first use.
+    public func histogram(_ name: String, labels: [(String, String)] = [], help: String) -> DurationHistogram {
+        registry.makeDurationHistogram(descriptor: Self.descriptor(name, help), labels: labels, buckets: Self.latencyBuckets)
+    }
+
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}

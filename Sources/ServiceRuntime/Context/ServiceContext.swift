@@ -1,0 +1,33 @@
+import ERPKernel
+import Hummingbird
+import Logging
+
+/// The request context of every service and the gateway.
+///
+/// Carries the request's trace (set by `CorrelationMiddleware`) so handlers, logs, upstream calls
+/// and events all name the same trace.
+public struct ServiceContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The trace this request belongs to, with this hop's span.
+    public var trace: TraceContext
+    /// The caller's `X-Request-ID`, echoed back when present.
+    public var requestID: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.trace = .generate()
+    }
+
+    /// A context for a request that arrives in-process from another service, without a socket.
+    public init(logger: Logger, trace: TraceContext) {
+        self.coreContext = .init(source: LoggerSource(logger: logger))
+        self.trace = trace
+    }
+
+    /// The body limit for decoding is enforced earlier, by `BodyLimitMiddleware`.
+    public var maxUploadSize: Int { .max }
+}
+
+private struct LoggerSource: RequestContextSource {
+    let logger: Logger
+}

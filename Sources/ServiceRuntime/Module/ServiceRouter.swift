@@ -1,0 +1,33 @@
+import Hummingbird
+import Platform
+
+/// Builds routers with the middleware every NeuroERP router carries, in the order that makes
+/// each one see what it needs: correlation first (so errors carry the trace), then the access
+/// log (so it sees the final status), then the problem renderer, then the body limit.
+public enum ServiceRouter {
+    /// What sits in front of the routes.
+    public struct Options: Sendable {
+        /// Log and count every request here (the edge of a process); off for in-process hops.
+        public var accessLog: Bool
+        public var maximumBodyBytes: Int
+
+        public init(accessLog: Bool = true, maximumBodyBytes: Int = 1 << 20) {
+            self.accessLog = accessLog
+            self.maximumBodyBytes = maximumBodyBytes
+        }
+    }
+
+    public static func make(
+        metrics: MetricsRegistry, options: Options = Options(), addRoutes: (Router<ServiceContext>) -> Void
+    ) -> Router<ServiceContext> {
+        let router = Router(context: ServiceContext.self)
+        let routes = RouteTable()
+        router.add(middleware: CorrelationMiddleware())
+        if options.accessLog { router.add(middleware: AccessLogMiddleware(metrics: metrics)) }
+        router.add(middleware: ProblemMiddleware(routes: routes))
+        router.add(middleware: BodyLimitMiddleware(maximumBytes: options.maximumBodyBytes))
+        addRoutes(router)
+        routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
+        return router
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The one binary of NeuroERP: every service, embedded in one process or split across several.
+@main
+struct NeuroERP: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "neuroerp",
+        abstract: "NeuroERP: an ERP for German agricultural trade, as ten services in one binary.",
+        discussion: """
+            `neuroerp serve` runs all ten services in one process (embedded mode, SQLite files under \
+            --data-dir). `neuroerp serve --services NAME,…` runs only some; the gateway then reaches \
+            the others at the addresses given with --upstream.
+            """,
+        version: BuildInfo.version,
+        subcommands: [ServeCommand.self, MigrateCommand.self, VersionCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
+
+enum BuildInfo {
+    static let version = "0.1.0"
+}

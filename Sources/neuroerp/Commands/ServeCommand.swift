@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Platform
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run services: all of them (embedded, the default) or the ones named.",
+        discussion: """
+            Every option can also come from a NEUROERP_… environment variable or a JSON config file \
+            (--config); flags win over variables, variables over the file, the file over defaults. \
+            The effective configuration is logged at start with secrets redacted.
+
+            Split mode: run `neuroerp serve --services audit --port 8091` and so on, then \
+            `neuroerp serve --services gateway --upstream audit=http://127.0.0.1:8091 …`.
+            """)
+
+    @Option(help: Self.help(.services)) var services: String?
+    @Option(help: Self.help(.host)) var host: String?
+    @Option(help: Self.help(.port)) var port: String?
+    @Option(name: .customLong("data-dir"), help: Self.help(.dataDirectory)) var dataDirectory: String?
+    @Option(name: .customLong("config"), help: "JSON file with settings by their keys (see README). [env: NEUROERP_CONFIG]")
+    var configFile: String?
+    @Option(name: .customLong("upstream"), help: Self.help(.upstreams)) var upstreams: [String] = []
+    @Option(name: .customLong("log-format"), help: Self.help(.logFormat)) var logFormat: String?
+    @Option(name: .customLong("log-level"), help: Self.help(.logLevel)) var logLevel: String?
+    @Option(name: .customLong("upstream-timeout-ms"), help: Self.help(.upstreamTimeout)) var upstreamTimeout: String?
+    @Option(name: .customLong("upstream-connections"), help: Self.help(.upstreamConnections)) var upstreamConnections: String?
+    @Option(name: .customLong("max-body-bytes"), help: Self.help(.maximumBodyBytes)) var maximumBodyBytes: String?
+    @Option(name: .customLong("sqlite-synchronous"), help: Self.help(.sqliteSynchronous)) var sqliteSynchronous: String?
+    @Option(name: .customLong("sqlite-readers"), help: Self.help(.sqliteReaders)) var sqliteReaders: String?
+    @Option(name: .customLong("shutdown-timeout-seconds"), help: Self.help(.shutdownTimeout)) var shutdownTimeout: String?
+    @Option(name: .customLong("status-max-age-ms"), help: Self.help(.statusMaxAge)) var statusMaxAge: String?
+    @Option(name: .customLong("cache-max-entries"), help: Self.help(.cacheEntries)) var cacheEntries: String?
+
+    static func help(_ setting: Setting) -> ArgumentHelp {
+        ArgumentHelp("\(setting.help) [env: \(setting.environment)\(setting.defaultValue.map { ", default: \($0)" } ?? "")]")
+    }
+
+    func run() async throws {
+        let configuration: ServeConfiguration
+        do {
+            configuration = try ServeConfiguration(sources: try sources())
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        LoggingSetup.bootstrap(
+            format: configuration.logFormat, level: configuration.logLevel,
+            serviceName: configuration.isEmbedded ? "neuroerp" : configuration.services.map(\.rawValue).joined(separator: "+"))
+        var logger = Logger(label: "neuroerp")
+        logger.logLevel = configuration.logLevel
+        try await ProcessAssembly(configuration: configuration, logger: logger).run()
+    }
+
+    /// Flags as given, the process environment, and the config file named by flag or variable.
+    func sources() throws -> ConfigurationSources {
+        var flags: [String: String] = [:]
+        let given: [(Setting, String?)] = [
+            (.services, services), (.host, host), (.port, port), (.dataDirectory, dataDirectory),
+            (.upstreams, upstreams.isEmpty ? nil : upstreams.joined(separator: ",")), (.logFormat, logFormat),
+            (.logLevel, logLevel), (.upstreamTimeout, upstreamTimeout), (.upstreamConnections, upstreamConnections),
+            (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
+            (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
+        ]
+        for (setting, value) in given { if let value { flags[setting.key] = value } }
+        let environment = ProcessInfo.processInfo.environment
+        let file = try (configFile ?? environment["NEUROERP_CONFIG"]).map(ConfigurationSources.readFile(at:)) ?? [:]
+        return ConfigurationSources(flags: flags, environment: environment, file: file)
+    }
+}

@@ -1,0 +1,25 @@
+import ERPKernel
+import Foundation
+import Logging
+import Platform
+
+/// Opens the service databases of a process, one SQLite file each under the data directory.
+enum DatabaseSet {
+    static func open(
+        _ names: [DatabaseName], directory: String, synchronous: SQLiteDatabase.Synchronous, readers: Int, logger: Logger
+    ) async throws -> [DatabaseName: SQLiteDatabase] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var opened: [DatabaseName: SQLiteDatabase] = [:]
+        do {
+            for name in names {
+                let path = URL(fileURLWithPath: directory).appendingPathComponent("\(name.rawValue).sqlite").path
+                opened[name] = try await SQLiteDatabase.open(
+                    name: name.rawValue, path: path, readerCount: readers, synchronous: synchronous, logger: logger)
+            }
+        } catch {
+            for database in opened.values { await database.close() }
+            throw error
+        }
+        return opened
+    }
+}

@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import ERPKernel
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import Mesh
+import Platform
+import ServiceLifecycle
+import ServiceRuntime
+import Synchronization
+
+/// Builds one process from its configuration: databases, ports, the hosted services, the
+/// clients of the others, the router, and the lifecycle that runs and stops them in order.
+struct ProcessAssembly {
+    let configuration: ServeConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        logEffectiveConfiguration()
+        let mode: RunMode = configuration.isEmbedded ? .embedded : .split
+        let hosted = configuration.services
+        let databaseNames = Array(Set(hosted.compactMap(\.database))).sorted { $0.rawValue < $1.rawValue }
+        let databases = try await DatabaseSet.open(
+            databaseNames, directory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous,
+            readers: configuration.sqliteReaders, logger: logger)
+        let httpClient = configuration.upstreams.isEmpty ? nil : makeHTTPClient()
+        do {
+            try await migrate(databases, hosted: hosted)
+            let metrics = MetricsRegistry().addingProcessAndPools(Array(databases.values))
+            let bus = InProcessEventBus()
+            let cache = InProcessCache(maximumEntries: configuration.cacheMaxEntries)
+            let directoryBox = Mutex<ServiceDirectory?>(nil)
+            func environment(for service: ServiceName) -> ServiceEnvironment {
+                ServiceEnvironment(
+                    mode: mode, version: BuildInfo.version, database: service.database.flatMap { databases[$0] },
+                    bus: bus, cache: cache, metrics: metrics, logger: logger.with("service.name", service.rawValue),
+                    client: { other in directoryBox.withLock { $0! }.client(for: other) })
+            }
+            let modules = hosted.filter { $0 != .gateway }.map { ServiceFactory.make($0, environment: environment(for: $0)) }
+            let directory = makeDirectory(modules: modules, metrics: metrics, httpClient: httpClient)
+            directoryBox.withLock { $0 = directory }
+            let gateway = hosted.contains(.gateway)
+                ? GatewayModule(
+                    environment: environment(for: .gateway), directory: directory,
+                    openAPIFragments: ServiceFactory.openAPIFragments, upstreamTimeout: configuration.upstreamTimeout,
+                    statusMaxAge: configuration.statusMaxAge)
+                : nil
+            let checks = modules.flatMap(\.healthChecks) + (gateway == nil ? [] : upstreamChecks(directory))
+            let router = ServiceRouter.make(metrics: metrics, options: .init(maximumBodyBytes: configuration.maximumBodyBytes)) { router in
+                ProcessRoutes.add(to: router, checks: { checks }, metrics: metrics)
+                if let gateway {
+                    gateway.addRoutes(to: router)
+                } else {
+                    for module in modules { module.addRoutes(to: router) }
+                }
+            }
+            let relays = databases.values.map { OutboxRelay(outbox: Outbox(database: $0), bus: bus, metrics: metrics, logger: logger) }
+            try await serve(router: router, background: relays + modules.flatMap(\.backgroundServices), started: started)
+        } catch {
+            try? await httpClient?.shutdown()
+            for database in databases.values { await database.close() }
+            throw error
+        }
+        try? await httpClient?.shutdown()
+        for database in databases.values { await database.close() }
+        logger.info("stopped")
+    }
+
+    private func serve(router: Router<ServiceContext>, background: [any Service], started: ContinuousClock.Instant) async throws {
+        let logger = self.logger
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let elapsed = ContinuousClock.now - started
+                logger.info(
+                    "ready",
+                    metadata: [
+                        "server.address": .string(channel.localAddress?.ipAddress ?? "?"),
+                        "server.port": .stringConvertible(channel.localAddress?.port ?? 0),
+                        "event.duration": .stringConvertible(elapsed.milliseconds * 1_000_000),
+                        "process.memory.rss": .stringConvertible(ProcessMetrics.residentMemoryBytes()),
+                    ])
+            },
+            logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: background.map { .init(service: $0) } + [.init(service: app)],  // app stops first, relays flush after
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+
+    private func migrate(_ databases: [DatabaseName: SQLiteDatabase], hosted: [ServiceName]) async throws {
+        for (name, database) in databases {
+            let migrator = Migrator(database: database, logger: logger)
+            try await migrator.apply(PlatformMigrations.track)
+            for service in hosted where service.database == name {
+                try await migrator.apply(ServiceFactory.moduleTypes[service]!.migrations)
+            }
+        }
+    }
+
+    private func makeDirectory(modules: [any ServiceModule], metrics: MetricsRegistry, httpClient: HTTPClient?) -> ServiceDirectory {
+        var clients: [ServiceName: any ServiceClient] = [:]
+        for module in modules {
+            let router = ServiceRouter.make(
+                metrics: metrics, options: .init(accessLog: false, maximumBodyBytes: configuration.maximumBodyBytes)
+            ) { module.addRoutes(to: $0) }
+            clients[module.name] = LocalServiceClient(service: module.name, router: router, logger: logger)
+        }
+        if let httpClient {
+            for (service, url) in configuration.upstreams where clients[service] == nil {
+                clients[service] = HTTPServiceClient(service: service, baseURL: url, client: httpClient, metrics: metrics)
+            }
+        }
+        return ServiceDirectory(clients: clients)
+    }
+
+    /// In split mode the gateway is ready when every configured upstream answers its liveness.
+    private func upstreamChecks(_ directory: ServiceDirectory) -> [HealthCheck] {
+        configuration.upstreams.keys.sorted().map { service in
+            HealthCheck(name: "upstream:\(service.rawValue)") {
+                let response = try await directory.client(for: service).send(
+                    ServiceRequest(path: "/health/live"), trace: .generate(), timeout: .seconds(1))
+                guard response.status == .ok else { throw Problem.dependencyNotReady([service.rawValue]) }
+            }
+        }
+    }
+
+    private func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(1), read: .milliseconds(Int64(self.configuration.upstreamTimeout.milliseconds)))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: self.configuration.upstreamConnections)
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    private func logEffectiveConfiguration() {
+        var metadata: Logger.Metadata = [:]
+        for entry in configuration.effective {
+            metadata["config.\(entry.key)"] = .string("\(entry.value) (\(entry.source.rawValue))")
+        }
+        logger.info("effective configuration", metadata: metadata)
+    }
+}
+
+extension Logger {
+    func with(_ key: String, _ value: String) -> Logger {
+        var copy = self
+        copy[metadataKey: key] = .string(value)
+        return copy
+    }
+}

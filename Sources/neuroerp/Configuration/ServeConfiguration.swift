@@ -1,0 +1,106 @@
+import ERPKernel
+import Foundation
+import Logging
+import Platform
+
+/// The validated configuration of `neuroerp serve`.
+struct ServeConfiguration: Sendable {
+    var services: [ServiceName]
+    var host: String
+    var port: Int
+    var dataDirectory: String
+    var upstreams: [ServiceName: String]
+    var logFormat: LogFormat
+    var logLevel: Logger.Level
+    var upstreamTimeout: Duration
+    var upstreamConnections: Int
+    var maximumBodyBytes: Int
+    var sqliteSynchronous: SQLiteDatabase.Synchronous
+    var sqliteReaders: Int
+    var shutdownTimeout: Duration
+    var statusMaxAge: Duration
+    var cacheMaxEntries: Int
+    /// Each setting's effective value as text, secrets redacted, for the start-up log line.
+    var effective: [(key: String, value: String, source: ConfigurationSource)]
+
+    /// Every service runs in this process.
+    var isEmbedded: Bool { services.count == ServiceName.allCases.count }
+
+    /// - Throws: `ConfigurationError` naming the first setting that is invalid and its source.
+    init(sources: ConfigurationSources) throws {
+        var effective: [(String, String, ConfigurationSource)] = []
+        func raw(_ setting: Setting) -> (value: String, source: ConfigurationSource)? {
+            let found = sources.value(of: setting)
+            if let found {
+                let shown = setting.secret ? "<redacted>" : Self.redactCredentials(found.value)
+                effective.append((setting.key, shown, found.source))
+            }
+            return found
+        }
+        func fail(_ setting: Setting, _ found: (value: String, source: ConfigurationSource), _ expected: String) -> ConfigurationError {
+            let origin = switch found.source {
+            case .flag: setting.flag
+            case .environment: setting.environment
+            case .file: "config file key \"\(setting.key)\""
+            case .default: "default of \(setting.flag)"
+            }
+            return ConfigurationError("\(origin): expected \(expected), got \"\(found.value)\"")
+        }
+        func integer(_ setting: Setting, in range: ClosedRange<Int>) throws -> Int {
+            let found = raw(setting)!
+            guard let value = Int(found.value), range.contains(value) else {
+                throw fail(setting, found, "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        func choice<T: RawRepresentable>(_ setting: Setting, _ type: T.Type, options: [String]) throws -> T where T.RawValue == String {
+            let found = raw(setting)!
+            guard let value = T(rawValue: found.value.lowercased()) else { throw fail(setting, found, options.joined(separator: ", ")) }
+            return value
+        }
+
+        let servicesText = raw(.services)!
+        if servicesText.value == "all" {
+            services = ServiceName.allCases
+        } else {
+            var chosen: [ServiceName] = []
+            for name in servicesText.value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let service = ServiceName(rawValue: name) else {
+                    throw fail(.services, servicesText, "all or names from \(ServiceName.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                if !chosen.contains(service) { chosen.append(service) }
+            }
+            guard !chosen.isEmpty else { throw fail(.services, servicesText, "at least one service") }
+            services = chosen.sorted()
+        }
+        host = raw(.host)!.value
+        port = try integer(.port, in: 0...65535)
+        dataDirectory = raw(.dataDirectory)!.value
+        upstreams = [:]
+        if let found = raw(.upstreams) {
+            for entry in found.value.split(separator: ",") {
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let service = ServiceName(rawValue: parts[0]),
+                    let url = URL(string: parts[1]), ["http", "https"].contains(url.scheme ?? ""), url.host != nil
+                else { throw fail(.upstreams, found, "NAME=http://host:port entries") }
+                upstreams[service] = parts[1]
+            }
+        }
+        logFormat = try choice(.logFormat, LogFormat.self, options: LogFormat.allCases.map(\.rawValue))
+        logLevel = try choice(.logLevel, Logger.Level.self, options: Logger.Level.allCases.map(\.rawValue))
+        upstreamTimeout = .milliseconds(try integer(.upstreamTimeout, in: 1...600_000))
+        upstreamConnections = try integer(.upstreamConnections, in: 1...4096)
+        maximumBodyBytes = try integer(.maximumBodyBytes, in: 1...(1 << 30))
+        sqliteSynchronous = try choice(.sqliteSynchronous, SQLiteDatabase.Synchronous.self, options: ["full", "normal"])
+        sqliteReaders = try integer(.sqliteReaders, in: 1...64)
+        shutdownTimeout = .seconds(try integer(.shutdownTimeout, in: 1...3600))
+        statusMaxAge = .milliseconds(try integer(.statusMaxAge, in: 0...60_000))
+        cacheMaxEntries = try integer(.cacheEntries, in: 1...100_000_000)
+        self.effective = effective.map { (key: $0.0, value: $0.1, source: $0.2) }
+    }
+
+    /// `http://user:secret@host` → `http://<redacted>@host`; other text unchanged.
+    static func redactCredentials(_ text: String) -> String {
+        text.replacing(/\/\/[^\/@\s,]+@/) { _ in "//<redacted>@" }
+    }
+}

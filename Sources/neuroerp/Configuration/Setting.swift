@@ -1,0 +1,66 @@
+/// One configurable value and the three places it can come from. This table is the single
+/// source of the flags, the `NEUROERP_…` variables, the config-file keys and the defaults.
+struct Setting: Sendable {
+    /// The key in the JSON config file.
+    let key: String
+    let flag: String
+    let environment: String
+    /// `nil` when unset by default.
+    let defaultValue: String?
+    let help: String
+    /// Never printed: the effective configuration shows `<redacted>`.
+    var secret = false
+
+    static let services = Setting(
+        key: "services", flag: "--services", environment: "NEUROERP_SERVICES", defaultValue: "all",
+        help: "Services this process runs: all, or a comma-separated list of gateway, auth, users, transactions, compliance, documents, notifications, reporting, dashboard, audit.")
+    static let host = Setting(
+        key: "host", flag: "--host", environment: "NEUROERP_HOST", defaultValue: "127.0.0.1",
+        help: "Address to listen on.")
+    static let port = Setting(
+        key: "port", flag: "--port", environment: "NEUROERP_PORT", defaultValue: "8080",
+        help: "TCP port to listen on; 0 picks a free one (the log says which).")
+    static let dataDirectory = Setting(
+        key: "dataDir", flag: "--data-dir", environment: "NEUROERP_DATA_DIR", defaultValue: "./data",
+        help: "Directory of the SQLite files (main, compliance, documents, analytics, audit); created if missing.")
+    static let upstreams = Setting(
+        key: "upstreams", flag: "--upstream", environment: "NEUROERP_UPSTREAMS", defaultValue: nil,
+        help: "Where services run that this process does not: NAME=URL, repeatable (comma-separated in the variable; an object in the file).")
+    static let logFormat = Setting(
+        key: "logFormat", flag: "--log-format", environment: "NEUROERP_LOG_FORMAT", defaultValue: "json",
+        help: "json (ECS lines for a log shipper) or text (for people).")
+    static let logLevel = Setting(
+        key: "logLevel", flag: "--log-level", environment: "NEUROERP_LOG_LEVEL", defaultValue: "info",
+        help: "trace, debug, info, notice, warning, error or critical.")
+    static let upstreamTimeout = Setting(
+        key: "upstreamTimeoutMs", flag: "--upstream-timeout-ms", environment: "NEUROERP_UPSTREAM_TIMEOUT_MS",
+        defaultValue: "5000", help: "Longest wait for another service's answer before a 504.")
+    static let upstreamConnections = Setting(
+        key: "upstreamConnections", flag: "--upstream-connections", environment: "NEUROERP_UPSTREAM_CONNECTIONS",
+        defaultValue: "64", help: "Pooled HTTP connections per upstream service.")
+    static let maximumBodyBytes = Setting(
+        key: "maxBodyBytes", flag: "--max-body-bytes", environment: "NEUROERP_MAX_BODY_BYTES",
+        defaultValue: "1048576", help: "Largest request body accepted; larger ones get 413.")
+    static let sqliteSynchronous = Setting(
+        key: "sqliteSynchronous", flag: "--sqlite-synchronous", environment: "NEUROERP_SQLITE_SYNCHRONOUS",
+        defaultValue: "full",
+        help: "full: every commit reaches the disk before it is acknowledged; normal: faster, survives a killed process but may lose the last commits on power loss.")
+    static let sqliteReaders = Setting(
+        key: "sqliteReaders", flag: "--sqlite-readers", environment: "NEUROERP_SQLITE_READERS", defaultValue: "4",
+        help: "Reader connections per SQLite database.")
+    static let shutdownTimeout = Setting(
+        key: "shutdownTimeoutSeconds", flag: "--shutdown-timeout-seconds", environment: "NEUROERP_SHUTDOWN_TIMEOUT_SECONDS",
+        defaultValue: "10", help: "Longest graceful shutdown: draining requests and flushing the outbox.")
+    static let statusMaxAge = Setting(
+        key: "statusMaxAgeMs", flag: "--status-max-age-ms", environment: "NEUROERP_STATUS_MAX_AGE_MS",
+        defaultValue: "1000", help: "How long the gateway reuses the answers behind /api/v1/system/services.")
+    static let cacheEntries = Setting(
+        key: "cacheMaxEntries", flag: "--cache-max-entries", environment: "NEUROERP_CACHE_MAX_ENTRIES",
+        defaultValue: "100000", help: "Bound on entries of the in-process cache.")
+
+    /// Every setting of `serve`, in the order the README's table lists them.
+    static let all: [Setting] = [
+        services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, shutdownTimeout, statusMaxAge, cacheEntries,
+    ]
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import Platform
+import SQLiteNIO
+import Testing
+import ERPTesting
+
+@Suite struct SQLiteDatabaseTests {
+    @Test func aFailedTransactionLeavesNoTrace() async throws {
+        let (database, _) = try await TestDatabase.make()
+        try await database.write { try await $0.execute("CREATE TABLE t (v INTEGER)") }
+        struct Abort: Error {}
+        await #expect(throws: Abort.self) {
+            try await database.write { tx in
+                try await tx.execute("INSERT INTO t VALUES (1)")
+                throw Abort()
+            }
+        }
+        let rows = try await database.read { try await $0.query("SELECT COUNT(*) AS n FROM t") }
+        #expect(rows.first?.column("n")?.integer == 0)
+        await database.close()
+    }
+
+    @Test func concurrentWritersNeverLoseAnUpdate() async throws {
+        let (database, _) = try await TestDatabase.make()
+        try await database.write { tx in
+            try await tx.execute("CREATE TABLE counter (n INTEGER)")
+            try await tx.execute("INSERT INTO counter VALUES (0)")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    try await database.write { tx in
+                        // Read-modify-write: only correct if transactions never interleave.
+                        let n = try await tx.query("SELECT n FROM counter").first!.column("n")!.integer!
+                        try await tx.execute("UPDATE counter SET n = ?", [.integer(n + 1)])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let rows = try await database.read { try await $0.query("SELECT n FROM counter") }
+        #expect(rows.first?.column("n")?.integer == 200)
+        await database.close()
+    }
+
+    @Test func committedDataSurvivesReopening() async throws {
+        let (database, directory) = try await TestDatabase.make(name: "durable")
+        try await database.write { tx in
+            try await tx.execute("CREATE TABLE t (v TEXT)")
+            try await tx.execute("INSERT INTO t VALUES ('kept')")
+        }
+        await database.close()
+        let reopened = try await SQLiteDatabase.open(
+            name: "durable", path: directory.appendingPathComponent("durable.sqlite").path, logger: TestDatabase.logger)
+        let rows = try await reopened.read { try await $0.query("SELECT v FROM t") }
+        #expect(rows.first?.column("v")?.string == "kept")
+        let mode = try await reopened.read { try await $0.query("PRAGMA journal_mode") }
+        #expect(mode.first?.column("journal_mode")?.string == "wal")
+        await reopened.close()
+    }
+
+    @Test func readersCannotWrite() async throws {
+        let (database, _) = try await TestDatabase.make()
+        await #expect(throws: (any Error).self) {
+            try await database.read { try await $0.execute("CREATE TABLE sneaky (v INTEGER)") }
+        }
+        await database.close()
+    }
+}
