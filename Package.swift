@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "ERPKernel", "Platform", "ServiceRuntime", "Mesh", "ERPTesting",
+                "neuroerp", "ERPKernel", "Platform", "ServiceRuntime", "Mesh", "ERPTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ] + serviceTargets.map { .target(name: $0) }
         ),

@@ -28,7 +28,7 @@ public struct EventEnvelope: Sendable, Codable, Equatable {
         self.source = source
         self.tenantID = tenantID
         self.subject = subject
-        self.occurredAt = Date(timeIntervalSince1970: (occurredAt.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        self.occurredAt = Date(timeIntervalSince1970: (occurredAt.timeIntervalSince1970 * 1000).rounded() / 1000)
         self.traceID = traceID
         self.payload = payload
     }

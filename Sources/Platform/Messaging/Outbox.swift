@@ -14,12 +14,12 @@ public struct Outbox: Sendable {
         for event in events {
             try await tx.execute(
                 """
-                INSERT INTO outbox_events (id, type, source, tenant_id, subject, occurred_at, trace_id, payload)
+                INSERT INTO outbox_events (id, type, source, tenant_id, subject, occurred_at_ms, trace_id, payload)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(event.id.description), .text(event.type), .text(event.source),
                  event.tenantID.map { .text($0.description) } ?? .null, event.subject.map { .text($0) } ?? .null,
-                 .text(RFC3339.string(from: event.occurredAt, fractionalSeconds: true)),
+                 .integer(Int((event.occurredAt.timeIntervalSince1970 * 1000).rounded())),
                  event.traceID.map { .text($0) } ?? .null, .blob(.init(bytes: event.payload))])
         }
     }
@@ -29,19 +29,20 @@ public struct Outbox: Sendable {
         let rows = try await database.read { reader in
             try await reader.query(
                 """
-                SELECT seq, id, type, source, tenant_id, subject, occurred_at, trace_id, payload
+                SELECT seq, id, type, source, tenant_id, subject, occurred_at_ms, trace_id, payload
                 FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT ?
                 """, [.integer(limit)])
         }
         return rows.compactMap { row in
             guard let seq = row.column("seq")?.integer, let id = row.column("id")?.string.flatMap(EntityID.init),
                 let type = row.column("type")?.string, let source = row.column("source")?.string,
-                let occurred = row.column("occurred_at")?.string.flatMap(RFC3339.date(from:)),
+                let occurredMilliseconds = row.column("occurred_at_ms")?.integer,
                 let payload = row.column("payload")?.blob
             else { return nil }
             let event = EventEnvelope(
                 id: id, type: type, source: source, tenantID: row.column("tenant_id")?.string.flatMap(TenantID.init),
-                subject: row.column("subject")?.string, occurredAt: occurred,
+                subject: row.column("subject")?.string,
+                occurredAt: Date(timeIntervalSince1970: Double(occurredMilliseconds) / 1000),
                 traceID: row.column("trace_id")?.string, payload: Data(payload.readableBytesView))
             return (seq, event)
         }
@@ -60,10 +61,10 @@ public struct Outbox: Sendable {
     public func backlog() async throws -> (count: Int, oldestAgeSeconds: Double) {
         let rows = try await database.read { reader in
             try await reader.query(
-                "SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM outbox_events WHERE published_at IS NULL")
+                "SELECT COUNT(*) AS n, MIN(occurred_at_ms) AS oldest FROM outbox_events WHERE published_at IS NULL")
         }
         let count = rows.first?.column("n")?.integer ?? 0
-        let oldest = rows.first?.column("oldest")?.string.flatMap(RFC3339.date(from:))
+        let oldest = rows.first?.column("oldest")?.integer.map { Date(timeIntervalSince1970: Double($0) / 1000) }
         return (count, oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
     }
 }

@@ -40,6 +40,7 @@ public final class OutboxRelay: Service {
             do {
                 while try await deliverBatch() == batchSize, !Task.isCancelled {}
                 failures = 0
+                try await recordBacklog()
                 await cancelWhenGracefulShutdown { await self.wakeup.wait(timeout: self.pollInterval) }
             } catch {
                 failures += 1
@@ -57,6 +58,16 @@ public final class OutboxRelay: Service {
     /// Delivers everything pending now; used at shutdown and by tests.
     public func flush() async throws {
         while try await deliverBatch() == batchSize {}
+    }
+
+    /// Publishes the outbox backlog (count and age of the oldest event) as the lag gauges.
+    func recordBacklog() async throws {
+        let backlog = try await outbox.backlog()
+        let labels = [("database", outbox.database.name)]
+        metrics.gauge("outbox_pending_events", labels: labels, help: "Events committed but not yet delivered.")
+            .set(Double(backlog.count))
+        metrics.gauge("outbox_lag_seconds", labels: labels, help: "Age of the oldest undelivered event.")
+            .set(backlog.oldestAgeSeconds)
     }
 
     /// - Returns: the number of events delivered.

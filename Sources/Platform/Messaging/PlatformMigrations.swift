@@ -15,7 +15,7 @@ public enum PlatformMigrations {
                         source TEXT NOT NULL,
                         tenant_id TEXT,
                         subject TEXT,
-                        occurred_at TEXT NOT NULL,
+                        occurred_at_ms INTEGER NOT NULL,
                         trace_id TEXT,
                         payload BLOB NOT NULL,
                         published_at TEXT)

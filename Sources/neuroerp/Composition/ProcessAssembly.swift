@@ -16,9 +16,35 @@ struct ProcessAssembly {
     let configuration: ServeConfiguration
     let logger: Logger
 
+    /// Everything a process runs, built and migrated but not yet serving.
+    struct AssembledProcess {
+        let router: Router<ServiceContext>
+        let background: [any Service]
+        let databases: [DatabaseName: SQLiteDatabase]
+        let httpClient: HTTPClient?
+
+        /// Closes the upstream client and the databases; call once serving has stopped.
+        func close() async {
+            try? await httpClient?.shutdown()
+            for database in databases.values { await database.close() }
+        }
+    }
+
     func run() async throws {
         let started = ContinuousClock.now
         logEffectiveConfiguration()
+        let process = try await build()
+        do {
+            try await serve(router: process.router, background: process.background, started: started)
+        } catch {
+            await process.close()
+            throw error
+        }
+        await process.close()
+        logger.info("stopped")
+    }
+
+    func build() async throws -> AssembledProcess {
         let mode: RunMode = configuration.isEmbedded ? .embedded : .split
         let hosted = configuration.services
         let databaseNames = Array(Set(hosted.compactMap(\.database))).sorted { $0.rawValue < $1.rawValue }
@@ -28,44 +54,44 @@ struct ProcessAssembly {
         let httpClient = configuration.upstreams.isEmpty ? nil : makeHTTPClient()
         do {
             try await migrate(databases, hosted: hosted)
-            let metrics = MetricsRegistry().addingProcessAndPools(Array(databases.values))
-            let bus = InProcessEventBus()
-            let cache = InProcessCache(maximumEntries: configuration.cacheMaxEntries)
-            let directoryBox = Mutex<ServiceDirectory?>(nil)
-            func environment(for service: ServiceName) -> ServiceEnvironment {
-                ServiceEnvironment(
-                    mode: mode, version: BuildInfo.version, database: service.database.flatMap { databases[$0] },
-                    bus: bus, cache: cache, metrics: metrics, logger: logger.with("service.name", service.rawValue),
-                    client: { other in directoryBox.withLock { $0! }.client(for: other) })
-            }
-            let modules = hosted.filter { $0 != .gateway }.map { ServiceFactory.make($0, environment: environment(for: $0)) }
-            let directory = makeDirectory(modules: modules, metrics: metrics, httpClient: httpClient)
-            directoryBox.withLock { $0 = directory }
-            let gateway = hosted.contains(.gateway)
-                ? GatewayModule(
-                    environment: environment(for: .gateway), directory: directory,
-                    openAPIFragments: ServiceFactory.openAPIFragments, upstreamTimeout: configuration.upstreamTimeout,
-                    statusMaxAge: configuration.statusMaxAge)
-                : nil
-            let checks = modules.flatMap(\.healthChecks) + (gateway == nil ? [] : upstreamChecks(directory))
-            let router = ServiceRouter.make(metrics: metrics, options: .init(maximumBodyBytes: configuration.maximumBodyBytes)) { router in
-                ProcessRoutes.add(to: router, checks: { checks }, metrics: metrics)
-                if let gateway {
-                    gateway.addRoutes(to: router)
-                } else {
-                    for module in modules { module.addRoutes(to: router) }
-                }
-            }
-            let relays = databases.values.map { OutboxRelay(outbox: Outbox(database: $0), bus: bus, metrics: metrics, logger: logger) }
-            try await serve(router: router, background: relays + modules.flatMap(\.backgroundServices), started: started)
         } catch {
-            try? await httpClient?.shutdown()
-            for database in databases.values { await database.close() }
+            await AssembledProcess(router: Router(context: ServiceContext.self), background: [], databases: databases, httpClient: httpClient).close()
             throw error
         }
-        try? await httpClient?.shutdown()
-        for database in databases.values { await database.close() }
-        logger.info("stopped")
+        let metrics = MetricsRegistry().addingProcessAndPools(Array(databases.values))
+        let bus = InProcessEventBus()
+        let cache = InProcessCache(maximumEntries: configuration.cacheMaxEntries)
+        let directoryBox = Mutex<ServiceDirectory?>(nil)
+        func environment(for service: ServiceName) -> ServiceEnvironment {
+            ServiceEnvironment(
+                mode: mode, version: BuildInfo.version, database: service.database.flatMap { databases[$0] },
+                bus: bus, cache: cache, metrics: metrics, logger: logger.with("service.name", service.rawValue),
+                client: { other in directoryBox.withLock { $0! }.client(for: other) })
+        }
+        let modules = hosted.filter { $0 != .gateway }.map { ServiceFactory.make($0, environment: environment(for: $0)) }
+        let directory = makeDirectory(modules: modules, metrics: metrics, httpClient: httpClient)
+        directoryBox.withLock { $0 = directory }
+        let gateway = hosted.contains(.gateway)
+            ? GatewayModule(
+                environment: environment(for: .gateway), directory: directory,
+                openAPIFragments: ServiceFactory.openAPIFragments, upstreamTimeout: configuration.upstreamTimeout,
+                statusMaxAge: configuration.statusMaxAge)
+            : nil
+        let checks = modules.flatMap(\.healthChecks) + (gateway == nil ? [] : upstreamChecks(directory))
+        let router = ServiceRouter.make(metrics: metrics, options: .init(maximumBodyBytes: configuration.maximumBodyBytes)) { router in
+            ProcessRoutes.add(to: router, checks: { checks }, metrics: metrics)
+            if let gateway {
+                gateway.addRoutes(to: router)
+            } else {
+                for module in modules { module.addRoutes(to: router) }
+            }
+        }
+        let relays: [any Service] = databases.values.map {
+            OutboxRelay(outbox: Outbox(database: $0), bus: bus, metrics: metrics, logger: logger)
+        }
+        return AssembledProcess(
+            router: router, background: relays + modules.flatMap(\.backgroundServices), databases: databases,
+            httpClient: httpClient)
     }
 
     private func serve(router: Router<ServiceContext>, background: [any Service], started: ContinuousClock.Instant) async throws {

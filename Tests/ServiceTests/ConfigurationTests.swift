@@ -1,0 +1,78 @@
+import ERPKernel
+import ERPTesting
+import Foundation
+import Testing
+@testable import neuroerp
+
+@Suite struct ConfigurationTests {
+    @Test func flagsBeatTheEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws {
+        let sources = ConfigurationSources(
+            flags: ["port": "1111"],
+            environment: ["NEUROERP_PORT": "2222", "NEUROERP_HOST": "0.0.0.0"],
+            file: ["port": "3333", "host": "10.0.0.1", "dataDir": "/srv/erp"])
+        let configuration = try ServeConfiguration(sources: sources)
+        #expect(configuration.port == 1111)
+        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.dataDirectory == "/srv/erp")
+        #expect(configuration.logFormat == .json)
+        let sourceOf = Dictionary(uniqueKeysWithValues: configuration.effective.map { ($0.key, $0.source) })
+        #expect(sourceOf["port"] == .flag)
+        #expect(sourceOf["host"] == .environment)
+        #expect(sourceOf["dataDir"] == .file)
+        #expect(sourceOf["logFormat"] == .default)
+    }
+
+    @Test func anInvalidValueNamesWhereItCameFrom() {
+        #expect {
+            try ServeConfiguration(sources: ConfigurationSources(environment: ["NEUROERP_PORT": "eighty"]))
+        } throws: { error in
+            "\(error)".contains("NEUROERP_PORT") && "\(error)".contains("eighty")
+        }
+        #expect {
+            try ServeConfiguration(sources: ConfigurationSources(flags: ["services": "gateway,billing"]))
+        } throws: { error in
+            "\(error)".contains("--services") && "\(error)".contains("billing")
+        }
+        #expect {
+            try ServeConfiguration(sources: ConfigurationSources(flags: ["upstreams": "audit=ftp://x"]))
+        } throws: { error in
+            "\(error)".contains("--upstream")
+        }
+    }
+
+    @Test func servicesAndUpstreamsAreParsed() throws {
+        let configuration = try ServeConfiguration(
+            sources: ConfigurationSources(flags: [
+                "services": "gateway, users", "upstreams": "audit=http://127.0.0.1:8091,users=http://127.0.0.1:8092",
+            ]))
+        #expect(configuration.services == [.gateway, .users])
+        #expect(!configuration.isEmbedded)
+        #expect(configuration.upstreams[.audit] == "http://127.0.0.1:8091")
+        #expect(try ServeConfiguration(sources: ConfigurationSources()).isEmbedded)
+    }
+
+    @Test func credentialsInURLsAreRedactedInTheEffectiveConfiguration() throws {
+        let configuration = try ServeConfiguration(
+            sources: ConfigurationSources(flags: ["upstreams": "audit=http://svc:s3cret@127.0.0.1:8091"]))
+        let shown = configuration.effective.first { $0.key == "upstreams" }?.value ?? ""
+        #expect(!shown.contains("s3cret"))
+        #expect(shown.contains("127.0.0.1:8091"))
+    }
+
+    @Test func theConfigFileRejectsUnknownKeys() throws {
+        let path = try TestDatabase.temporaryDirectory().appendingPathComponent("neuroerp.json").path
+        try #"{"port": 9000, "upstreams": {"audit": "http://127.0.0.1:1"}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let values = try ConfigurationSources.readFile(at: path)
+        #expect(values["port"] == "9000")
+        #expect(values["upstreams"] == "audit=http://127.0.0.1:1")
+        try #"{"prot": 9000}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try ConfigurationSources.readFile(at: path) } throws: { "\($0)".contains("prot") }
+    }
+
+    @Test func everySettingHasADistinctFlagVariableAndKey() {
+        #expect(Set(Setting.all.map(\.flag)).count == Setting.all.count)
+        #expect(Set(Setting.all.map(\.environment)).count == Setting.all.count)
+        #expect(Set(Setting.all.map(\.key)).count == Setting.all.count)
+        #expect(Setting.all.allSatisfy { $0.environment.hasPrefix("NEUROERP_") })
+    }
+}

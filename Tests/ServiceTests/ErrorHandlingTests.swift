@@ -1,0 +1,135 @@
+import ERPKernel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Platform
+import ServiceRuntime
+import Testing
+
+/// The global error handler and correlation, on a router with a few routes made for the purpose.
+@Suite struct ErrorHandlingTests {
+    struct Order: Decodable {
+        struct Item: Decodable { let sku: String; let quantity: Int }
+        let items: [Item]
+    }
+
+    struct DatabaseExploded: Error, CustomStringConvertible {
+        var description: String { "SELECT secret FROM users -- syntax error" }
+    }
+
+    static func app(maximumBodyBytes: Int = 1024) -> some ApplicationProtocol {
+        let router = ServiceRouter.make(metrics: MetricsRegistry(), options: .init(maximumBodyBytes: maximumBodyBytes)) { router in
+            router.post("/api/v1/orders") { request, context in
+                var request = request
+                let order = try await request.decodeJSON(Order.self, context: context)
+                return try Response.json(["items": order.items.count], status: .created)
+            }
+            router.get("/api/v1/orders/{id}") { _, _ -> Response in throw DatabaseExploded() }
+            router.get("/api/v1/trace") { _, context in try Response.json(["traceId": context.trace.traceID]) }
+        }
+        return Application(router: router)
+    }
+
+    static func post(_ client: some TestClientProtocol, _ body: String, contentType: String = "application/json") async throws -> TestResponse {
+        try await client.execute(
+            uri: "/api/v1/orders", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: body))
+    }
+
+    @Test func anUnknownRouteIsA404Problem() async throws {
+        try await Self.app().test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/nothing", method: .get)
+            #expect(response.status == .notFound)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            let problem = try response.decode(ProblemBody.self)
+            #expect(problem.code == "route_not_found")
+            #expect(problem.category == "not_found")
+            #expect(problem.instance == "/api/v1/nothing")
+        }
+    }
+
+    @Test func aWrongMethodIsA405NamingTheAllowedOnes() async throws {
+        try await Self.app().test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/orders", method: .delete)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "POST")
+            #expect(try response.decode(ProblemBody.self).code == "method_not_allowed")
+        }
+    }
+
+    @Test func malformedJSONIsA400NamingWhere() async throws {
+        try await Self.app().test(.router) { client in
+            let response = try await Self.post(client, #"{"items": [{"sku": "W-1", "quantity": 1},]"#)
+            #expect(response.status == .badRequest)
+            let problem = try response.decode(ProblemBody.self)
+            #expect(problem.code == "malformed_json")
+            #expect(problem.category == "validation")
+            #expect(problem.detail?.isEmpty == false)
+        }
+    }
+
+    @Test func aWrongTypeIsA400NamingTheField() async throws {
+        try await Self.app().test(.router) { client in
+            let response = try await Self.post(client, #"{"items": [{"sku": "W-1", "quantity": 1}, {"sku": "W-2", "quantity": "two"}]}"#)
+            #expect(response.status == .badRequest)
+            let problem = try response.decode(ProblemBody.self)
+            #expect(problem.invalidParams?.first?.name == "items[1].quantity")
+            #expect(problem.detail == "items[1].quantity must be an integer.")
+        }
+    }
+
+    @Test func aMissingFieldIsNamed() async throws {
+        try await Self.app().test(.router) { client in
+            let response = try await Self.post(client, #"{"items": [{"quantity": 1}]}"#)
+            #expect(try response.decode(ProblemBody.self).invalidParams?.first?.name == "items[0].sku")
+        }
+    }
+
+    @Test func aBodyOverTheLimitIsA413() async throws {
+        try await Self.app(maximumBodyBytes: 64).test(.router) { client in
+            let response = try await Self.post(client, String(repeating: " ", count: 65) + "{}")
+            #expect(response.status == .contentTooLarge)
+            #expect(try response.decode(ProblemBody.self).code == "payload_too_large")
+        }
+    }
+
+    @Test func aBodyThatIsNotJSONIsA415() async throws {
+        try await Self.app().test(.router) { client in
+            let response = try await Self.post(client, "items=1", contentType: "application/x-www-form-urlencoded")
+            #expect(response.status == .unsupportedMediaType)
+        }
+    }
+
+    @Test func anUnexpectedErrorIsAGeneric500ThatLeaksNothing() async throws {
+        try await Self.app().test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/orders/1", method: .get)
+            #expect(response.status == .internalServerError)
+            #expect(!response.text.contains("SELECT"))
+            let problem = try response.decode(ProblemBody.self)
+            #expect(problem.code == "internal_error")
+            #expect(problem.severity == "critical")
+        }
+    }
+
+    @Test func theCallersTraceIsKeptAndReturned() async throws {
+        try await Self.app().test(.router) { client in
+            let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            let response = try await client.execute(
+                uri: "/api/v1/trace", method: .get,
+                headers: [HTTPField.Name("traceparent")!: incoming, HTTPField.Name("X-Request-ID")!: "req-42"])
+            #expect(try response.json()["traceId"] as? String == "4bf92f3577b34da6a3ce929d0e0e4736")
+            let returned = try #require(response.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:)))
+            #expect(returned.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+            #expect(returned.spanID != "00f067aa0ba902b7")
+            #expect(response.headers[HTTPField.Name("X-Request-ID")!] == "req-42")
+        }
+    }
+
+    @Test func aProblemCarriesTheTraceAsCorrelationID() async throws {
+        try await Self.app().test(.router) { client in
+            let response = try await client.execute(uri: "/nowhere", method: .get)
+            let trace = try #require(response.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:)))
+            #expect(try response.decode(ProblemBody.self).correlationId == trace.traceID)
+        }
+    }
+}
