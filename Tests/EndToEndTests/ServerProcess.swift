@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// The built `neuroerp` binary running as a child process on a free loopback port, with its
+/// log lines captured for assertions.
+final class ServerProcess: Sendable {
+    let process: Process
+    let baseURL: String
+    let port: Int
+    private let output: LogCapture
+
+    /// The binary under test: `NEUROERP_BINARY`, or the debug build of this package.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["NEUROERP_BINARY"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/neuroerp").path
+    }
+
+    /// Starts `neuroerp serve` with `arguments` and waits until it logs `ready` (at most 30 s).
+    static func start(_ arguments: [String], dataDirectory: String? = nil) async throws -> ServerProcess {
+        let directory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("neuroerp-e2e-\(UUID().uuidString)").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let capture = LogCapture()
+        pipe.fileHandleForReading.readabilityHandler = { handle in capture.append(handle.availableData) }
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let ready = capture.lines.first(where: { $0["message"] as? String == "ready" }), let port = ready["server.port"] as? Int {
+                return ServerProcess(process: process, port: port, output: capture)
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        Issue.record("neuroerp did not become ready: \(capture.text.suffix(2000))")
+        throw StartFailed()
+    }
+
+    struct StartFailed: Error {}
+
+    private init(process: Process, port: Int, output: LogCapture) {
+        self.process = process
+        self.port = port
+        self.baseURL = "http://127.0.0.1:\(port)"
+        self.output = output
+    }
+
+    /// The JSON log lines written so far.
+    var logLines: [[String: Any]] { output.lines }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to end; returns its exit status.
+    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.interrupt()
+                throw StartFailed()
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    func stop() async {
+        if process.isRunning {
+            signal(SIGKILL)
+            _ = try? await waitForExit()
+        }
+    }
+}
+
+/// Collects a child's output and splits it into JSON log lines.
+final class LogCapture: Sendable {
+    private let buffer = Mutex(Data())
+
+    func append(_ data: Data) { buffer.withLock { $0.append(data) } }
+
+    var text: String { buffer.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    var lines: [[String: Any]] {
+        text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+    }
+}
+
+/// A GET or other call with AsyncHTTPClient; the body is read whole.
+func call(
+    _ client: HTTPClient, _ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(10)
+) async throws -> (status: Int, headers: [String: String], body: String) {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
+    let response = try await client.execute(request, timeout: timeout)
+    let body = try await response.body.collect(upTo: 1 << 22)
+    var fields: [String: String] = [:]
+    for header in response.headers { fields[header.name.lowercased()] = header.value }
+    return (Int(response.status.code), fields, String(buffer: body))
+}
+
+func jsonObject(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+}
