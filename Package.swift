@@ -11,6 +11,7 @@ let serviceTargets = [
 let serviceDependencies: [Target.Dependency] = [
     "ERPKernel", "ServiceRuntime", "Mesh",
     .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "NIOCore", package: "swift-nio"),
 ]
 
 let package = Package(

@@ -40,7 +40,9 @@ public struct GatewayModule: ServiceModule {
         let document = openAPIDocument
         router.get("/openapi.json") { _, _ in try Response.json(document) }
         router.get("/api/v1/system/services") { _, context in
-            try Response.json(Page(data: await statusBoard.current(trace: context.trace), nextCursor: nil))
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: await statusBoard.current(trace: context.trace).page))
         }
         router.get("/api/v1/system/services/{name}") { _, context in
             let text = try context.parameters.require("name")

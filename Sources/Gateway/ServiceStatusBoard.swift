@@ -1,16 +1,23 @@
 import ERPKernel
 import Foundation
 import Mesh
+import NIOCore
 import ServiceRuntime
 import Synchronization
 
 /// What `/api/v1/system/services` reports: every service asked concurrently for its info, the
 /// answer shared by all callers for `maxAge`, so a burst of callers costs one round of calls.
 final class ServiceStatusBoard: Sendable {
+    /// The list and its encoded page, encoded once per refresh rather than once per request.
+    struct Snapshot: Sendable {
+        var services: [ServiceInfo] = []
+        var page = ByteBuffer()
+    }
+
     private struct State {
-        var snapshot: [ServiceInfo] = []
+        var snapshot = Snapshot()
         var takenAt: ContinuousClock.Instant?
-        var refresh: Task<[ServiceInfo], Never>?
+        var refresh: Task<Snapshot, Never>?
     }
 
     private let directory: ServiceDirectory
@@ -26,12 +33,16 @@ final class ServiceStatusBoard: Sendable {
         self.maxAge = maxAge
     }
 
-    func current(trace: TraceContext) async -> [ServiceInfo] {
+    func current(trace: TraceContext) async -> Snapshot {
         let now = ContinuousClock.now
-        let task = state.withLock { state -> Task<[ServiceInfo], Never>? in
+        let task = state.withLock { state -> Task<Snapshot, Never>? in
             if let takenAt = state.takenAt, now - takenAt < maxAge { return nil }
             if let refresh = state.refresh { return refresh }
-            let refresh = Task { await self.collect(trace: trace) }
+            let refresh = Task {
+                let services = await self.collect(trace: trace)
+                let page = (try? JSONCoding.encoder.encode(Page(data: services, nextCursor: nil))) ?? Data()
+                return Snapshot(services: services, page: ByteBuffer(bytes: page))
+            }
             state.refresh = refresh
             return refresh
         }
@@ -56,6 +67,7 @@ final class ServiceStatusBoard: Sendable {
                 ServiceRequest(path: service.internalPathPrefix + "/info"), trace: trace, timeout: Self.infoTimeout)
             guard response.status == .ok else { return down(service, client) }
             var info = try JSONCoding.decoder.decode(ServiceInfo.self, from: Data(response.body.readableBytesView))
+            info.name = service.rawValue  // the list is keyed by what was asked, whatever the answer says
             info.address = client.address
             info.status = "up"
             return info
@@ -71,7 +83,8 @@ final class ServiceStatusBoard: Sendable {
             }
             var infos: [ServiceInfo] = []
             for await info in group { infos.append(info) }
-            return infos.sorted { ServiceName(rawValue: $0.name)! < ServiceName(rawValue: $1.name)! }
+            let order = ServiceName.allCases.map(\.rawValue)
+            return infos.sorted { order.firstIndex(of: $0.name)! < order.firstIndex(of: $1.name)! }
         }
     }
 

@@ -25,7 +25,7 @@ public struct ECSLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var line = JSONLine()
-        line.append("@timestamp", RFC3339.string(from: Date(), fractionalSeconds: true))
+        line.append("@timestamp", RFC3339.now())
         line.append("log.level", event.level.rawValue)
         line.append("message", event.message.description)
         line.append("service.name", serviceName)
@@ -39,56 +39,5 @@ public struct ECSLogHandler: LogHandler {
             line.append(key, merged[key]!)
         }
         StandardOutput.shared.write(line.finish())
-    }
-}
-
-/// Builds one JSON object without going through `JSONSerialization` for every log line.
-struct JSONLine {
-    private var text = "{"
-
-    mutating func append(_ key: String, _ value: String) {
-        if text.count > 1 { text += "," }
-        text += JSONLine.quote(key) + ":" + JSONLine.quote(value)
-    }
-
-    mutating func append(_ key: String, _ value: Logger.MetadataValue) {
-        if text.count > 1 { text += "," }
-        text += JSONLine.quote(key) + ":" + JSONLine.render(value)
-    }
-
-    func finish() -> String { text + "}\n" }
-
-    static func render(_ value: Logger.MetadataValue) -> String {
-        switch value {
-        case .string(let string):
-            // Numbers logged as strings stay strings; ECS fields like event.duration are logged as stringConvertible.
-            return quote(string)
-        case .stringConvertible(let convertible):
-            if let number = convertible as? any BinaryInteger { return "\(number)" }
-            if let number = convertible as? Double, number.isFinite { return "\(number)" }
-            if let flag = convertible as? Bool { return flag ? "true" : "false" }
-            return quote(convertible.description)
-        case .array(let values):
-            return "[" + values.map(render).joined(separator: ",") + "]"
-        case .dictionary(let entries):
-            return "{" + entries.keys.sorted().map { quote($0) + ":" + render(entries[$0]!) }.joined(separator: ",") + "}"
-        }
-    }
-
-    static func quote(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

@@ -8,8 +8,11 @@ public final class StandardOutput: Sendable {
     private let lock = Mutex(())
 
     public func write(_ line: String) {
-        var line = line
-        line.withUTF8 { bytes in
+        write(Array(line.utf8))
+    }
+
+    public func write(_ line: [UInt8]) {
+        line.withUnsafeBufferPointer { bytes in
             lock.withLock { _ in
                 var offset = 0
                 while offset < bytes.count {

@@ -7,6 +7,7 @@ import Prometheus
 public final class MetricsRegistry: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let collectors: [@Sendable () -> Void]
+    private let requestSeries: RequestSeries
 
     /// Latency buckets from 0.5 ms to 10 s: the seed's targets sit at 100 ms.
     public static let latencyBuckets: [Duration] = [
@@ -19,11 +20,18 @@ public final class MetricsRegistry: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), collectors: [@Sendable () -> Void] = []) {
         self.registry = registry
         self.collectors = collectors
+        self.requestSeries = RequestSeries()
+    }
+
+    private init(registry: PrometheusCollectorRegistry, collectors: [@Sendable () -> Void], requestSeries: RequestSeries) {
+        self.registry = registry
+        self.collectors = collectors
+        self.requestSeries = requestSeries
     }
 
     /// A copy that also runs `collector` before every scrape.
     public func adding(collector: @escaping @Sendable () -> Void) -> MetricsRegistry {
-        MetricsRegistry(registry: registry, collectors: collectors + [collector])
+        MetricsRegistry(registry: registry, collectors: collectors + [collector], requestSeries: requestSeries)
     }
 
     /// The text exposition format, after refreshing every collected gauge.
@@ -35,13 +43,17 @@ public final class MetricsRegistry: Sendable {
     // MARK: HTTP
 
     public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        let labels = [("method", method), ("route", route), ("status", String(status))]
-        counter("http_requests_total", labels: labels, help: "HTTP requests answered, by method, route template and status.")
-            .increment()
-        histogram(
-            "http_request_duration_seconds", labels: [("method", method), ("route", route)],
-            help: "Time from request head to response, by method and route template."
-        ).record(duration)
+        let series = requestSeries.lookup(method: method, route: route, status: status) {
+            let labels = [("method", method), ("route", route), ("status", String(status))]
+            return (
+                counter("http_requests_total", labels: labels, help: "HTTP requests answered, by method, route template and status."),
+                histogram(
+                    "http_request_duration_seconds", labels: [("method", method), ("route", route)],
+                    help: "Time from request head to response, by method and route template.")
+            )
+        }
+        series.count.increment()
+        series.duration.record(duration)
     }
 
     // MARK: Upstream calls

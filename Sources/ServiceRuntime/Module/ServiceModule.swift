@@ -35,9 +35,15 @@ extension ServiceModule {
     public func addRoutes(to router: Router<ServiceContext>) { addStandardRoutes(to: router) }
 
     /// The internal routes every service answers: `GET /internal/v1/<name>/info`.
+    ///
+    /// The answer is computed once: migrations run only at start, before the process serves.
     public func addStandardRoutes(to router: Router<ServiceContext>) {
+        let cached = CachedResponseBody()
         router.get(RouterPath(name.internalPathPrefix + "/info")) { _, _ in
-            try Response.json(try await info())
+            let body = try await cached.value { try JSONCoding.encoder.encode(try await info()) }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: body))
         }
     }
 
