@@ -94,7 +94,11 @@ let package = Package(
         .testTarget(name: "ERPKernelTests", dependencies: ["ERPKernel"]),
         .testTarget(
             name: "PlatformTests",
-            dependencies: ["Platform", "ERPKernel", "ERPTesting"]
+            dependencies: [
+                "Platform", "ERPKernel", "ERPTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
         ),
         .testTarget(
             name: "ServiceTests",

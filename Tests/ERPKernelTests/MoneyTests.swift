@@ -21,6 +21,11 @@ import Testing
         }
     }
 
+    @Test func negatesForReversalsAndRefusesTheOneAmountWithoutAnOpposite() throws {
+        #expect(try Money(amountMinor: 250, currency: .eur).negated() == Money(amountMinor: -250, currency: .eur))
+        #expect(throws: MoneyError.overflow) { try Money(amountMinor: .min, currency: .eur).negated() }
+    }
+
     @Test func encodesAsMinorUnitsAndCurrency() throws {
         let json = String(decoding: try JSONEncoder().encode(Money(amountMinor: 12345, currency: .eur)), as: UTF8.self)
         #expect(json.contains(#""amountMinor":12345"#))

@@ -16,6 +16,7 @@ import Testing
         "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
         "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        "00-４bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // a full-width digit
     ])
     func rejectsMalformedTraceparents(_ header: String) {
         #expect(TraceContext(traceparent: header) == nil)

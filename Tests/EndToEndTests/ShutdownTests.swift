@@ -20,7 +20,9 @@ import Testing
                             let complete = response.status == 200 && response.body.hasSuffix("}")
                             if tally.record(complete: complete) == 100 { server.signal(SIGTERM) }
                         } catch {
-                            return  // refused or closed before being accepted: the server is stopping
+                            // Expected only once the server stops accepting: refused, or closed before a request was taken.
+                            tally.record(error: error)
+                            return
                         }
                     }
                 }
@@ -34,6 +36,7 @@ import Testing
         }
         #expect(status == 0)
         #expect(counts.other == 0)
+        #expect(tally.unexpectedErrors.isEmpty, "errors other than a refused or closed connection: \(tally.unexpectedErrors)")
         #expect(counts.ok >= 100)
         #expect(served.count == counts.ok, "the server answered \(served.count) requests, the client received \(counts.ok)")
         #expect(server.logLines.contains { $0["message"] as? String == "stopped" })
@@ -58,6 +61,16 @@ import Testing
 /// Counts the answers the client received, from many tasks.
 final class Tally: Sendable {
     private let state = Mutex((ok: 0, other: 0))
+    private let errors = Mutex<[String]>([])
+
+    func record(error: any Error) {
+        let text = String(reflecting: error)
+        let connectionLevel = ["remoteConnectionClosed", "connectTimeout", "Connection refused", "NIOConnectionError", "connection reset"]
+            .contains { text.localizedCaseInsensitiveContains($0) }
+        if !connectionLevel { errors.withLock { $0.append(text) } }
+    }
+
+    var unexpectedErrors: [String] { errors.withLock { $0 } }
 
     /// - Returns: the number of complete answers so far.
     func record(complete: Bool) -> Int {

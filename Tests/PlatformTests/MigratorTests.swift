@@ -1,4 +1,5 @@
 import Logging
+import SQLiteNIO
 import Platform
 import Testing
 import ERPTesting
@@ -29,8 +30,11 @@ import ERPTesting
         try await migrator.apply(Self.track)
         let edited = MigrationTrack(
             name: "articles",
-            migrations: [Migration(version: 1, name: "articles", statements: ["CREATE TABLE articles (id INTEGER)"])])
-        await #expect(throws: Migrator.MigrationError.self) { try await migrator.apply(edited) }
+            migrations: [
+                Migration(version: 1, name: "articles", statements: ["CREATE TABLE articles (id INTEGER)"]),
+                Self.track.migrations[1],
+            ])
+        await #expect { try await migrator.apply(edited) } throws: { "\($0)".contains("differs from the one applied") }
         await database.close()
     }
 
@@ -39,7 +43,23 @@ import ERPTesting
         let migrator = Migrator(database: database, logger: logger)
         try await migrator.apply(Self.track)
         let older = MigrationTrack(name: "articles", migrations: Array(Self.track.migrations.prefix(1)))
-        await #expect(throws: Migrator.MigrationError.self) { try await migrator.apply(older) }
+        await #expect { try await migrator.apply(older) } throws: { "\($0)".contains("upgrade the binary") }
+        await database.close()
+    }
+
+    @Test func twoProcessesStartingTogetherApplyEachMigrationOnce() async throws {
+        let (database, directory) = try await TestDatabase.make(name: "shared")
+        let other = try await SQLiteDatabase.open(
+            name: "shared", path: directory.appendingPathComponent("shared.sqlite").path, logger: logger)
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for connection in [database, other] {
+                group.addTask { try await Migrator(database: connection, logger: self.logger).apply(Self.track) }
+            }
+            for try await version in group { #expect(version == 2) }
+        }
+        let rows = try await database.read { try await $0.query("SELECT COUNT(*) AS n FROM schema_migrations WHERE track = 'articles'") }
+        #expect(rows.first?.column("n")?.integer == 2)
+        await other.close()
         await database.close()
     }
 

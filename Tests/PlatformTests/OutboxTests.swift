@@ -2,6 +2,7 @@ import ERPKernel
 import Foundation
 import Logging
 import Platform
+import ServiceLifecycle
 import Testing
 import ERPTesting
 
@@ -19,7 +20,7 @@ import ERPTesting
             throw Abort()
         }
         let pending = try await Outbox(database: database).pending(limit: 10)
-        #expect(pending.map(\.event.subject) == ["s1"])
+        #expect(pending.events.map(\.subject) == ["s1"])
         await database.close()
     }
 
@@ -32,7 +33,7 @@ import ERPTesting
         try await relay.flush()
         #expect(bus.published.map(\.id) == events.map(\.id))
         #expect(bus.published.first == events.first)
-        #expect(try await Outbox(database: database).pending(limit: 10).isEmpty)
+        #expect(try await Outbox(database: database).pending(limit: 10).events.isEmpty)
         await database.close()
     }
 
@@ -59,6 +60,60 @@ import ERPTesting
         }
         let rows = try await database.read { try await $0.query("SELECT COUNT(*) AS n FROM seen") }
         #expect(rows.first?.column("n")?.integer == 1)
+        await database.close()
+    }
+}
+
+@Suite struct OutboxRelayTests {
+    @Test func eventsOfManyTransactionsArriveInCommitOrder() async throws {
+        let (database, _) = try await TestDatabase.make()
+        var expected: [EventEnvelope] = []
+        for n in 0..<20 {
+            let events = [OutboxTests.event(n * 2), OutboxTests.event(n * 2 + 1)]
+            expected += events
+            try await database.write { try await Outbox.append(events, in: $0) }
+        }
+        let bus = RecordingEventBus()
+        try await OutboxRelay(outbox: Outbox(database: database), bus: bus, metrics: MetricsRegistry(), logger: TestDatabase.logger, batchSize: 7).flush()
+        #expect(bus.published.map(\.id) == expected.map(\.id))
+        await database.close()
+    }
+
+    @Test func aProcessRelaysOnlyTheEventsOfItsOwnServices() async throws {
+        let (database, _) = try await TestDatabase.make()
+        let fromUsers = EventEnvelope(type: "users.user.created.v1", source: "users", payload: Data("{}".utf8))
+        let fromTransactions = EventEnvelope(type: "transactions.sale.posted.v1", source: "transactions", payload: Data("{}".utf8))
+        try await database.write { try await Outbox.append([fromUsers, fromTransactions], in: $0) }
+        let bus = RecordingEventBus()
+        let usersOutbox = Outbox(database: database, sources: ["users"])
+        try await OutboxRelay(outbox: usersOutbox, bus: bus, metrics: MetricsRegistry(), logger: TestDatabase.logger).flush()
+        #expect(bus.published == [fromUsers])
+        #expect(try await Outbox(database: database, sources: ["transactions"]).pending(limit: 10).events == [fromTransactions])
+        await database.close()
+    }
+
+    @Test func aCommitWakesTheRelayAndShutdownDeliversTheRest() async throws {
+        let (database, _) = try await TestDatabase.make()
+        let bus = RecordingEventBus()
+        // A poll interval far beyond the test: only the commit can wake the relay in time.
+        let relay = OutboxRelay(
+            outbox: Outbox(database: database), bus: bus, metrics: MetricsRegistry(), logger: TestDatabase.logger,
+            pollInterval: .seconds(600))
+        let group = ServiceGroup(services: [relay], logger: TestDatabase.logger)
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(50))
+        let first = OutboxTests.event(1)
+        try await database.write { try await Outbox.append([first], in: $0) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while bus.published.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(bus.published == [first])
+        bus.failNext(1)  // the next wake-up fails; the event waits for the shutdown delivery
+        let second = OutboxTests.event(2)
+        try await database.write { try await Outbox.append([second], in: $0) }
+        try await Task.sleep(for: .milliseconds(50))
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(bus.published == [first, second])
         await database.close()
     }
 }

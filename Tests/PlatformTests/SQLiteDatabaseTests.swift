@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Platform
 import SQLiteNIO
+import Synchronization
 import Testing
 import ERPTesting
 
@@ -60,11 +61,32 @@ import ERPTesting
         await reopened.close()
     }
 
+    @Test func observersHearOfEveryCommitButNotOfARollback() async throws {
+        let (database, _) = try await TestDatabase.make()
+        let commits = Counter()
+        database.afterCommit { commits.increment() }
+        try await database.write { try await $0.execute("CREATE TABLE t (v INTEGER)") }
+        _ = try? await database.write { tx -> Void in
+            try await tx.execute("INSERT INTO t VALUES (1)")
+            throw CancellationError()
+        }
+        #expect(commits.value == 1)
+        await database.close()
+    }
+
     @Test func readersCannotWrite() async throws {
         let (database, _) = try await TestDatabase.make()
         await #expect(throws: (any Error).self) {
             try await database.read { try await $0.execute("CREATE TABLE sneaky (v INTEGER)") }
         }
+        let tables = try await database.read { try await $0.query("SELECT name FROM sqlite_master WHERE name = 'sneaky'") }
+        #expect(tables.isEmpty)
         await database.close()
     }
+}
+
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

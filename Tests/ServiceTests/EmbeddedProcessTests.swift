@@ -78,7 +78,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sqlite") }.sorted()
         #expect(files == ["analytics.sqlite", "audit.sqlite", "compliance.sqlite", "documents.sqlite", "main.sqlite"])
         let pending = try await Outbox(database: second.databases[.audit]!).pending(limit: 10)
-        #expect(pending.map(\.event) == [event])
+        #expect(pending.events == [event])
         await second.close()
     }
 

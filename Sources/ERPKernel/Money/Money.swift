@@ -21,7 +21,13 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         return Money(amountMinor: sum, currency: currency)
     }
 
-    public var negated: Money { Money(amountMinor: -amountMinor, currency: currency) }
+    /// The opposite amount, e.g. for a reversal (Storno).
+    /// - Throws: `MoneyError.overflow` for the one amount without an opposite (`Int64.min`).
+    public func negated() throws(MoneyError) -> Money {
+        let (opposite, overflow) = Int64(0).subtractingReportingOverflow(amountMinor)
+        guard !overflow else { throw .overflow }
+        return Money(amountMinor: opposite, currency: currency)
+    }
 
     public var description: String {
         let digits = currency.minorUnitDigits

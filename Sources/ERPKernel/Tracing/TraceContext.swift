@@ -24,7 +24,7 @@ public struct TraceContext: Sendable, Equatable {
         let parts = header.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff",
             parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isLowercaseHexDigit) }),
+            parts.allSatisfy({ $0.utf8.allSatisfy(Self.isLowercaseHexDigit) }),
             parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" }),
             let flags = UInt8(parts[3], radix: 16)
         else { return nil }
@@ -56,6 +56,9 @@ public struct TraceContext: Sendable, Equatable {
     }
 }
 
-extension Character {
-    fileprivate var isLowercaseHexDigit: Bool { isHexDigit && !isUppercase }
+extension TraceContext {
+    /// ASCII `0-9a-f` only: `Character.isHexDigit` would also accept full-width digits.
+    fileprivate static func isLowercaseHexDigit(_ byte: UInt8) -> Bool {
+        (48...57).contains(byte) || (97...102).contains(byte)
+    }
 }

@@ -1,12 +1,21 @@
-import Foundation
 import ERPKernel
+import Foundation
 import SQLiteNIO
 
 /// Reads and writes the `outbox_events` table of one database.
+///
+/// Several services can share a database file, and in split mode several processes can; each
+/// process relays only the events of the services it hosts (`sources`), because its bus reaches
+/// only its own subscribers.
 public struct Outbox: Sendable {
     public let database: SQLiteDatabase
+    /// The producing services whose events this outbox reads; `nil` for all of them.
+    public let sources: [String]?
 
-    public init(database: SQLiteDatabase) { self.database = database }
+    public init(database: SQLiteDatabase, sources: [String]? = nil) {
+        self.database = database
+        self.sources = sources
+    }
 
     /// Appends events inside the caller's write transaction, so they commit with the state change
     /// they describe or not at all.
@@ -24,47 +33,75 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// The oldest unpublished events, in commit order.
-    public func pending(limit: Int) async throws -> [(seq: Int, event: EventEnvelope)] {
+    /// A slice of the undelivered events, in commit order.
+    public struct Batch: Sendable {
+        public var events: [EventEnvelope] = []
+        /// Rows read, decodable or not; a full batch means more may wait.
+        public var rowCount = 0
+        /// The last row's sequence number: everything up to it is handled by this batch.
+        public var lastSeq: Int?
+        /// Rows that could not be read back (a damaged row); reported and passed over.
+        public var unreadableSeqs: [Int] = []
+    }
+
+    /// The oldest undelivered events, in commit order.
+    public func pending(limit: Int) async throws -> Batch {
+        let (filter, binds) = sourceFilter()
         let rows = try await database.read { reader in
             try await reader.query(
                 """
                 SELECT seq, id, type, source, tenant_id, subject, occurred_at_ms, trace_id, payload
-                FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT ?
-                """, [.integer(limit)])
+                FROM outbox_events WHERE published_at IS NULL\(filter) ORDER BY seq LIMIT ?
+                """, binds + [.integer(limit)])
         }
-        return rows.compactMap { row in
-            guard let seq = row.column("seq")?.integer, let id = row.column("id")?.string.flatMap(EntityID.init),
+        var batch = Batch(rowCount: rows.count)
+        for row in rows {
+            guard let seq = row.column("seq")?.integer else { continue }
+            batch.lastSeq = seq
+            guard let id = row.column("id")?.string.flatMap(EntityID.init),
                 let type = row.column("type")?.string, let source = row.column("source")?.string,
                 let occurredMilliseconds = row.column("occurred_at_ms")?.integer,
                 let payload = row.column("payload")?.blob
-            else { return nil }
-            let event = EventEnvelope(
-                id: id, type: type, source: source, tenantID: row.column("tenant_id")?.string.flatMap(TenantID.init),
-                subject: row.column("subject")?.string,
-                occurredAt: Date(timeIntervalSince1970: Double(occurredMilliseconds) / 1000),
-                traceID: row.column("trace_id")?.string, payload: Data(payload.readableBytesView))
-            return (seq, event)
+            else {
+                batch.unreadableSeqs.append(seq)
+                continue
+            }
+            batch.events.append(
+                EventEnvelope(
+                    id: id, type: type, source: source, tenantID: row.column("tenant_id")?.string.flatMap(TenantID.init),
+                    subject: row.column("subject")?.string,
+                    occurredAt: Date(timeIntervalSince1970: Double(occurredMilliseconds) / 1000),
+                    traceID: row.column("trace_id")?.string, payload: Data(payload.readableBytesView)))
         }
+        return batch
     }
 
-    /// Marks events up to and including `seq` as published.
+    /// Marks this outbox's events up to and including `seq` as delivered.
     public func markPublished(throughSeq seq: Int) async throws {
+        let (filter, binds) = sourceFilter()
         try await database.write { tx in
             try await tx.execute(
-                "UPDATE outbox_events SET published_at = ? WHERE published_at IS NULL AND seq <= ?",
-                [.text(RFC3339.string(from: Date(), fractionalSeconds: true)), .integer(seq)])
+                "UPDATE outbox_events SET published_at = ? WHERE published_at IS NULL AND seq <= ?\(filter)",
+                [.text(RFC3339.string(from: Date(), fractionalSeconds: true)), .integer(seq)] + binds)
         }
     }
 
-    /// Count of unpublished events and the age of the oldest, for the lag metrics.
+    /// Count of undelivered events and the age of the oldest, for the lag metrics.
     public func backlog() async throws -> (count: Int, oldestAgeSeconds: Double) {
+        let (filter, binds) = sourceFilter()
         let rows = try await database.read { reader in
             try await reader.query(
-                "SELECT COUNT(*) AS n, MIN(occurred_at_ms) AS oldest FROM outbox_events WHERE published_at IS NULL")
+                "SELECT COUNT(*) AS n, MIN(occurred_at_ms) AS oldest FROM outbox_events WHERE published_at IS NULL\(filter)",
+                binds)
         }
         let count = rows.first?.column("n")?.integer ?? 0
         let oldest = rows.first?.column("oldest")?.integer.map { Date(timeIntervalSince1970: Double($0) / 1000) }
         return (count, oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
+    }
+
+    private func sourceFilter() -> (String, [SQLiteData]) {
+        guard let sources else { return ("", []) }
+        let marks = Array(repeating: "?", count: sources.count).joined(separator: ", ")
+        return (" AND source IN (\(marks))", sources.map { .text($0) })
     }
 }

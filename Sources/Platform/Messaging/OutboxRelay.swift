@@ -29,9 +29,11 @@ public final class OutboxRelay: Service {
         self.pollInterval = pollInterval
         self.logger = logger
         self.metrics = metrics
+        outbox.database.afterCommit { [wakeup] in wakeup.signal() }
     }
 
-    /// Tells the relay that new events were committed.
+    /// Tells the relay that new events may have been committed. The relay registers this with
+    /// its database, so every committed write wakes it.
     public func notify() { wakeup.signal() }
 
     public func run() async throws {
@@ -49,10 +51,18 @@ public final class OutboxRelay: Service {
                     "outbox delivery failed; retrying",
                     metadata: ["db.name": .string(outbox.database.name), "error.message": .string("\(error)"),
                                "retry.backoff_ms": .stringConvertible(backoffMilliseconds)])
-                try? await Task.sleep(for: .milliseconds(backoffMilliseconds))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(backoffMilliseconds)) }
             }
         }
-        try await flush()
+        // Last delivery before the process stops; what fails stays in the outbox for the next start.
+        guard !Task.isCancelled else { return }
+        do {
+            try await flush()
+        } catch {
+            logger.warning(
+                "outbox not fully delivered at shutdown; it is kept for the next start",
+                metadata: ["db.name": .string(outbox.database.name), "error.message": .string("\(error)")])
+        }
     }
 
     /// Delivers everything pending now; used at shutdown and by tests.
@@ -70,17 +80,22 @@ public final class OutboxRelay: Service {
             .set(backlog.oldestAgeSeconds)
     }
 
-    /// - Returns: the number of events delivered.
+    /// - Returns: the number of outbox rows handled.
     @discardableResult
     func deliverBatch() async throws -> Int {
         let batch = try await outbox.pending(limit: batchSize)
-        guard let last = batch.last else { return 0 }
-        try await bus.publish(batch.map(\.event))
-        try await outbox.markPublished(throughSeq: last.seq)
+        guard let lastSeq = batch.lastSeq else { return 0 }
+        for seq in batch.unreadableSeqs {
+            logger.error(
+                "outbox row cannot be read and is passed over",
+                metadata: ["db.name": .string(outbox.database.name), "outbox.seq": .stringConvertible(seq)])
+        }
+        if !batch.events.isEmpty { try await bus.publish(batch.events) }
+        try await outbox.markPublished(throughSeq: lastSeq)
         metrics.counter(
             "outbox_events_published_total", labels: [("database", outbox.database.name)],
             help: "Events the relay delivered from the outbox."
-        ).increment(by: Int64(batch.count))
-        return batch.count
+        ).increment(by: Int64(batch.events.count))
+        return batch.rowCount
     }
 }

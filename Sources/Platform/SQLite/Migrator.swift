@@ -39,26 +39,41 @@ public struct Migrator: Sendable {
         }
         for migration in track.migrations {
             if let checksum = applied[migration.version] {
-                guard checksum == migration.checksum else {
-                    throw MigrationError(
-                        description: "migration \(track.name) \(migration.version) (\(migration.name)) in "
-                            + "\(database.name) differs from the one applied; migrations must never be edited")
-                }
+                try check(checksum, against: migration, of: track)
                 continue
             }
-            try await database.write { tx in
+            let appliedNow = try await database.write { tx -> Bool in
+                // Asked again under the write lock: another process on the same file may have
+                // applied it since the look above (BEGIN IMMEDIATE serialises processes too).
+                let rows = try await tx.query(
+                    "SELECT checksum FROM schema_migrations WHERE track = ? AND version = ?",
+                    [.text(track.name), .integer(migration.version)])
+                if let checksum = rows.first?.column("checksum")?.string {
+                    try check(checksum, against: migration, of: track)
+                    return false
+                }
                 for statement in migration.statements { try await tx.execute(statement) }
                 try await tx.execute(
                     "INSERT INTO schema_migrations (track, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)",
                     [.text(track.name), .integer(migration.version), .text(migration.name),
                      .text(migration.checksum), .text(RFC3339.string(from: Date()))])
+                return true
             }
+            guard appliedNow else { continue }
             logger.info(
                 "applied migration",
                 metadata: ["db.name": .string(database.name), "migration.track": .string(track.name),
                            "migration.version": .stringConvertible(migration.version)])
         }
         return track.latestVersion
+    }
+
+    private func check(_ checksum: String, against migration: Migration, of track: MigrationTrack) throws {
+        guard checksum == migration.checksum else {
+            throw MigrationError(
+                description: "migration \(track.name) \(migration.version) (\(migration.name)) in "
+                    + "\(database.name) differs from the one applied; migrations must never be edited")
+        }
     }
 
     /// The highest applied version of a track, 0 when none.

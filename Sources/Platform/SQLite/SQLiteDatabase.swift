@@ -16,6 +16,7 @@ public final class SQLiteDatabase: Sendable {
     private let writeLock = AsyncLock()
     private let nextReader = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
+    private let commitObservers = Mutex<[@Sendable () -> Void]>([])
 
     /// How much SQLite waits for the disk on commit.
     public enum Synchronous: String, Sendable, CaseIterable {
@@ -44,6 +45,7 @@ public final class SQLiteDatabase: Sendable {
     ) async throws -> SQLiteDatabase {
         precondition(readerCount >= 1, "at least one reader connection")
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        var readers: [SQLiteConnection] = []
         do {
             _ = try await writer.query("PRAGMA journal_mode=WAL")
             for pragma in [
@@ -52,7 +54,6 @@ public final class SQLiteDatabase: Sendable {
             ] {
                 _ = try await writer.query(pragma)
             }
-            var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
                 _ = try await reader.query("PRAGMA busy_timeout=\(busyTimeoutMilliseconds)")
@@ -61,6 +62,7 @@ public final class SQLiteDatabase: Sendable {
             }
             return SQLiteDatabase(name: name, path: path, writer: writer, readers: readers)
         } catch {
+            for reader in readers { try? await reader.close() }
             try? await writer.close()
             throw error
         }
@@ -76,7 +78,7 @@ public final class SQLiteDatabase: Sendable {
     /// Runs `body` inside one `BEGIN IMMEDIATE … COMMIT` on the writer; rolls back if it throws.
     /// The commit has returned (and, with `.full`, reached the disk) before this returns.
     public func write<T: Sendable>(_ body: (SQLiteExecutor) async throws -> T) async throws -> T {
-        try await writeLock.withLock {
+        let result = try await writeLock.withLock {
             let executor = SQLiteExecutor(connection: writer)
             try await executor.execute("BEGIN IMMEDIATE")
             do {
@@ -88,6 +90,13 @@ public final class SQLiteDatabase: Sendable {
                 throw error
             }
         }
+        for observer in commitObservers.withLock({ $0 }) { observer() }
+        return result
+    }
+
+    /// Calls `observer` after every committed write transaction (the outbox relay wakes up so).
+    public func afterCommit(_ observer: @escaping @Sendable () -> Void) {
+        commitObservers.withLock { $0.append(observer) }
     }
 
     /// Tasks queued for the writer now; a gauge for the pool metrics.

@@ -17,7 +17,7 @@ public struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = problem(for: error, request: request)
-            if problem.status >= 500 {
+            if problem.category == .internal {
                 context.logger.error(
                     "request failed",
                     metadata: ["error.type": .string(String(reflecting: type(of: error))),
@@ -31,8 +31,11 @@ public struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case let problem as Problem:
             return problem
-        case let error as DecodingError:
-            return Problem(decodingError: error)
+        case is CancellationError:
+            // The client left or the process is stopping; nothing is wrong with the server.
+            return Problem(
+                status: 503, code: "request_cancelled", title: "Request cancelled",
+                detail: "The request was cancelled before it completed.", category: .dependency, severity: .warning)
         case let error as HTTPError:
             switch error.status {
             case .notFound:  // handlers throw Problem; an HTTPError 404 comes from the router: no route

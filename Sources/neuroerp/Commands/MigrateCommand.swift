@@ -10,11 +10,21 @@ struct MigrateCommand: AsyncParsableCommand {
         abstract: "Create or upgrade every service database under the data directory, then exit.",
         discussion: "serve does the same at start; run this to upgrade ahead of a deployment. Prints each track's version.")
 
-    @Option(name: .customLong("data-dir"), help: "Directory of the SQLite files. [env: NEUROERP_DATA_DIR, default: ./data]")
+    @Option(name: .customLong("data-dir"), help: ServeCommand.help(.dataDirectory))
     var dataDirectory: String?
+    @Option(name: .customLong("config"), help: "JSON config file, as for serve. [env: NEUROERP_CONFIG]")
+    var configFile: String?
 
     func run() async throws {
-        let directory = dataDirectory ?? ProcessInfo.processInfo.environment["NEUROERP_DATA_DIR"] ?? "./data"
+        let environment = ProcessInfo.processInfo.environment
+        let sources: ConfigurationSources
+        do {
+            let file = try (configFile ?? environment["NEUROERP_CONFIG"]).map(ConfigurationSources.readFile(at:)) ?? [:]
+            sources = ConfigurationSources(flags: dataDirectory.map { ["dataDir": $0] } ?? [:], environment: environment, file: file)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let directory = sources.value(of: .dataDirectory)!.value
         var logger = Logger(label: "neuroerp.migrate")
         logger.logLevel = .warning
         let databases = try await DatabaseSet.open(

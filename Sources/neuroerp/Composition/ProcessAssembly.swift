@@ -86,8 +86,9 @@ struct ProcessAssembly {
                 for module in modules { module.addRoutes(to: router) }
             }
         }
-        let relays: [any Service] = databases.values.map {
-            OutboxRelay(outbox: Outbox(database: $0), bus: bus, metrics: metrics, logger: logger)
+        let relays: [any Service] = databases.map { name, database in
+            let sources = hosted.filter { $0.database == name }.map(\.rawValue)
+            return OutboxRelay(outbox: Outbox(database: database, sources: sources), bus: bus, metrics: metrics, logger: logger)
         }
         return AssembledProcess(
             router: router, background: relays + modules.flatMap(\.backgroundServices), databases: databases,
@@ -146,7 +147,7 @@ struct ProcessAssembly {
 
     /// In split mode the gateway is ready when every configured upstream answers its liveness.
     private func upstreamChecks(_ directory: ServiceDirectory) -> [HealthCheck] {
-        configuration.upstreams.keys.sorted().map { service in
+        configuration.upstreams.keys.filter { !configuration.services.contains($0) }.sorted().map { service in
             HealthCheck(name: "upstream:\(service.rawValue)") {
                 let response = try await directory.client(for: service).send(
                     ServiceRequest(path: "/health/live"), trace: .generate(), timeout: .seconds(1))
