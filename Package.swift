@@ -14,6 +14,16 @@ let serviceDependencies: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
 ]
 
+/// What a service needs beyond the shared layers.
+let serviceExtras: [String: [Target.Dependency]] = [
+    "AuthService": [
+        .product(name: "JWTKit", package: "jwt-kit"),
+        .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+    ],
+]
+
 let package = Package(
     name: "neuroerp",
     platforms: [.macOS(.v15)],
@@ -31,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // Shared kernel: value types and ports. Imports no adapter and no framework.
@@ -57,6 +70,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Calls between services: in-process or over HTTP, with deadlines and mapped failures.
@@ -72,7 +87,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-    ] + serviceTargets.map { .target(name: $0, dependencies: serviceDependencies) } + [
+    ] + serviceTargets.map { .target(name: $0, dependencies: serviceDependencies + (serviceExtras[$0] ?? [])) } + [
         .target(
             name: "ERPTesting",
             dependencies: [

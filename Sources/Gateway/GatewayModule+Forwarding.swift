@@ -4,7 +4,9 @@ import Hummingbird
 import ServiceRuntime
 
 extension GatewayModule {
-    static let forwardedMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+    /// Every method is forwarded, so the owning service answers 405 with the methods it really
+    /// accepts (its `Allow` header) rather than the gateway guessing.
+    static let forwardedMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .head, .trace]
 
     /// Adds a catch-all route for every public prefix of every other service.
     func addForwardingRoutes(to router: Router<ServiceContext>) {

@@ -14,9 +14,9 @@ import Testing
         return Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
     }
 
-    /// The routes of a router, without the gateway's forwarding catch-alls, in OpenAPI's template form.
-    static func routes(of router: Router<ServiceContext>) -> Set<String> {
-        let forwardedPrefixes = Set(ServiceName.allCases.flatMap(\.publicPathPrefixes))
+    /// The routes of a router in OpenAPI's template form; for a gateway, without its forwarding catch-alls.
+    static func routes(of router: Router<ServiceContext>, gateway: Bool) -> Set<String> {
+        let forwardedPrefixes = gateway ? Set(ServiceName.allCases.flatMap(\.publicPathPrefixes)) : []
         return Set(router.routes.compactMap { route -> String? in
             let path = route.path.description
             if path.hasSuffix("/**") || forwardedPrefixes.contains(path) { return nil }
@@ -27,7 +27,7 @@ import Testing
 
     @Test func theGatewayDocumentsExactlyTheRoutesItServes() async throws {
         let process = try await assembleProcess()
-        let served = Self.routes(of: process.router)
+        let served = Self.routes(of: process.router, gateway: true)
         try await Application(router: process.router).test(.router) { client in
             let response = try await client.execute(uri: "/openapi.json", method: .get)
             let document = try response.json()
@@ -45,9 +45,10 @@ import Testing
 
     @Test func everyServiceDocumentsExactlyItsPublicRoutes() async throws {
         let process = try await assembleProcess(["services": "auth,users,transactions,compliance,documents,notifications,reporting,dashboard,audit"])
-        let publicRoutes = Self.routes(of: process.router).filter { $0.contains(" /api/") || $0.contains(" /.well-known/") }
+        let publicRoutes = Self.routes(of: process.router, gateway: false).filter { $0.contains(" /api/") || $0.contains(" /.well-known/") }
         let documented = ServiceFactory.openAPIFragments.reduce(into: Set<String>()) { $0.formUnion($1.operations) }
-        #expect(publicRoutes == documented)
+        #expect(!documented.isEmpty)
+        #expect(publicRoutes == documented, "served only: \(publicRoutes.subtracting(documented)); documented only: \(documented.subtracting(publicRoutes))")
         await process.close()
     }
 

@@ -12,6 +12,8 @@ public struct ServiceContext: RequestContext {
     public var trace: TraceContext
     /// The caller's `X-Request-ID`, echoed back when present.
     public var requestID: String?
+    /// The verified caller, set by `AuthenticationMiddleware`; `nil` for anonymous requests.
+    public var identity: Identity?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

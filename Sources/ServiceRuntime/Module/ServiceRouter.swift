@@ -3,17 +3,20 @@ import Platform
 
 /// Builds routers with the middleware every NeuroERP router carries, in the order that makes
 /// each one see what it needs: correlation first (so errors carry the trace), then the access
-/// log (so it sees the final status), then the problem renderer, then the body limit.
+/// log (so it sees the final status), then the problem renderer, the body limit and authentication.
 public enum ServiceRouter {
     /// What sits in front of the routes.
     public struct Options: Sendable {
         /// Log and count every request here (the edge of a process); off for in-process hops.
         public var accessLog: Bool
         public var maximumBodyBytes: Int
+        /// Verifies credentials and sets `context.identity`; `nil` leaves every request anonymous.
+        public var authentication: (any CredentialVerifier)?
 
-        public init(accessLog: Bool = true, maximumBodyBytes: Int = 1 << 20) {
+        public init(accessLog: Bool = true, maximumBodyBytes: Int = 1 << 20, authentication: (any CredentialVerifier)? = nil) {
             self.accessLog = accessLog
             self.maximumBodyBytes = maximumBodyBytes
+            self.authentication = authentication
         }
     }
 
@@ -26,6 +29,7 @@ public enum ServiceRouter {
         if options.accessLog { router.add(middleware: AccessLogMiddleware(metrics: metrics)) }
         router.add(middleware: ProblemMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(maximumBytes: options.maximumBodyBytes))
+        if let verifier = options.authentication { router.add(middleware: AuthenticationMiddleware(verifier: verifier)) }
         addRoutes(router)
         routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router

@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
             `neuroerp serve --services gateway --upstream audit=http://127.0.0.1:8091 …`.
             """)
 
+    @Flag(help: "Seed a demo tenant on first start and print its logins (password demo-passwort-123).") var demo = false
     @Option(help: Self.help(.services)) var services: String?
     @Option(help: Self.help(.host)) var host: String?
     @Option(help: Self.help(.port)) var port: String?
@@ -33,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-timeout-seconds"), help: Self.help(.shutdownTimeout)) var shutdownTimeout: String?
     @Option(name: .customLong("status-max-age-ms"), help: Self.help(.statusMaxAge)) var statusMaxAge: String?
     @Option(name: .customLong("cache-max-entries"), help: Self.help(.cacheEntries)) var cacheEntries: String?
+    @Option(name: .customLong("access-token-ttl-seconds"), help: Self.help(.accessTokenLifetime)) var accessTokenLifetime: String?
+    @Option(name: .customLong("refresh-token-ttl-days"), help: Self.help(.refreshTokenLifetime)) var refreshTokenLifetime: String?
+    @Option(name: .customLong("bcrypt-cost"), help: Self.help(.bcryptCost)) var bcryptCost: String?
 
     static func help(_ setting: Setting) -> ArgumentHelp {
         ArgumentHelp("\(setting.help) [env: \(setting.environment)\(setting.defaultValue.map { ", default: \($0)" } ?? "")]")
@@ -50,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             serviceName: configuration.isEmbedded ? "neuroerp" : configuration.services.map(\.rawValue).joined(separator: "+"))
         var logger = Logger(label: "neuroerp")
         logger.logLevel = configuration.logLevel
-        try await ProcessAssembly(configuration: configuration, logger: logger).run()
+        try await ProcessAssembly(configuration: configuration, logger: logger, demo: demo).run()
     }
 
     /// Flags as given, the process environment, and the config file named by flag or variable.
@@ -62,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             (.logLevel, logLevel), (.upstreamTimeout, upstreamTimeout), (.upstreamConnections, upstreamConnections),
             (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
             (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
+            (.accessTokenLifetime, accessTokenLifetime), (.refreshTokenLifetime, refreshTokenLifetime), (.bcryptCost, bcryptCost),
         ]
         for (setting, value) in given { if let value { flags[setting.key] = value } }
         let environment = ProcessInfo.processInfo.environment

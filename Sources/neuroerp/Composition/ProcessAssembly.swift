@@ -9,16 +9,20 @@ import Platform
 import ServiceLifecycle
 import ServiceRuntime
 import Synchronization
+import UserService
 
 /// Builds one process from its configuration: databases, ports, the hosted services, the
 /// clients of the others, the router, and the lifecycle that runs and stops them in order.
 struct ProcessAssembly {
     let configuration: ServeConfiguration
     let logger: Logger
+    /// Seed the demo tenant on first start (`serve --demo`).
+    var demo = false
 
     /// Everything a process runs, built and migrated but not yet serving.
     struct AssembledProcess {
         let router: Router<ServiceContext>
+        let modules: [any ServiceModule]
         let background: [any Service]
         let databases: [DatabaseName: SQLiteDatabase]
         let httpClient: HTTPClient?
@@ -35,6 +39,9 @@ struct ProcessAssembly {
         logEffectiveConfiguration()
         let process = try await build()
         do {
+            if demo, let users = process.modules.compactMap({ $0 as? UserServiceModule }).first {
+                try await DemoSeed.seed(users: users, logger: logger)
+            }
             try await serve(router: process.router, background: process.background, started: started)
         } catch {
             await process.close()
@@ -55,7 +62,9 @@ struct ProcessAssembly {
         do {
             try await migrate(databases, hosted: hosted)
         } catch {
-            await AssembledProcess(router: Router(context: ServiceContext.self), background: [], databases: databases, httpClient: httpClient).close()
+            await AssembledProcess(
+                router: Router(context: ServiceContext.self), modules: [], background: [], databases: databases, httpClient: httpClient
+            ).close()
             throw error
         }
         let metrics = MetricsRegistry().addingProcessAndPools(Array(databases.values))
@@ -68,8 +77,17 @@ struct ProcessAssembly {
                 bus: bus, cache: cache, metrics: metrics, logger: logger.with("service.name", service.rawValue),
                 client: { other in directoryBox.withLock { $0! }.client(for: other) })
         }
-        let modules = hosted.filter { $0 != .gateway }.map { ServiceFactory.make($0, environment: environment(for: $0)) }
-        let directory = makeDirectory(modules: modules, metrics: metrics, httpClient: httpClient)
+        let modules = hosted.filter { $0 != .gateway }.map {
+            ServiceFactory.make($0, environment: environment(for: $0), configuration: configuration)
+        }
+        // Tokens are checked in every service against the auth service's published keys.
+        let verifier = JWTVerifier {
+            let response = try await directoryBox.withLock { $0! }.client(for: .auth).send(
+                ServiceRequest(path: "/.well-known/jwks.json"), trace: .generate(), timeout: .seconds(2))
+            guard response.status == .ok else { throw Problem.upstreamUnavailable("auth", detail: "JWKS answered \(response.status.code)") }
+            return String(buffer: response.body)
+        }
+        let directory = makeDirectory(modules: modules, metrics: metrics, httpClient: httpClient, verifier: verifier)
         directoryBox.withLock { $0 = directory }
         let gateway = hosted.contains(.gateway)
             ? GatewayModule(
@@ -78,7 +96,10 @@ struct ProcessAssembly {
                 statusMaxAge: configuration.statusMaxAge)
             : nil
         let checks = modules.flatMap(\.healthChecks) + (gateway == nil ? [] : upstreamChecks(directory))
-        let router = ServiceRouter.make(metrics: metrics, options: .init(maximumBodyBytes: configuration.maximumBodyBytes)) { router in
+        let router = ServiceRouter.make(
+            metrics: metrics,
+            options: .init(maximumBodyBytes: configuration.maximumBodyBytes, authentication: gateway == nil ? verifier : nil)
+        ) { router in
             ProcessRoutes.add(to: router, checks: { checks }, metrics: metrics)
             if let gateway {
                 gateway.addRoutes(to: router)
@@ -91,7 +112,7 @@ struct ProcessAssembly {
             return OutboxRelay(outbox: Outbox(database: database, sources: sources), bus: bus, metrics: metrics, logger: logger)
         }
         return AssembledProcess(
-            router: router, background: relays + modules.flatMap(\.backgroundServices), databases: databases,
+            router: router, modules: modules, background: relays + modules.flatMap(\.backgroundServices), databases: databases,
             httpClient: httpClient)
     }
 
@@ -129,11 +150,14 @@ struct ProcessAssembly {
         }
     }
 
-    private func makeDirectory(modules: [any ServiceModule], metrics: MetricsRegistry, httpClient: HTTPClient?) -> ServiceDirectory {
+    private func makeDirectory(
+        modules: [any ServiceModule], metrics: MetricsRegistry, httpClient: HTTPClient?, verifier: any CredentialVerifier
+    ) -> ServiceDirectory {
         var clients: [ServiceName: any ServiceClient] = [:]
         for module in modules {
             let router = ServiceRouter.make(
-                metrics: metrics, options: .init(accessLog: false, maximumBodyBytes: configuration.maximumBodyBytes)
+                metrics: metrics,
+                options: .init(accessLog: false, maximumBodyBytes: configuration.maximumBodyBytes, authentication: verifier)
             ) { module.addRoutes(to: $0) }
             clients[module.name] = LocalServiceClient(service: module.name, router: router, logger: logger)
         }

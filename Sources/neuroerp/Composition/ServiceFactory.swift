@@ -22,10 +22,15 @@ enum ServiceFactory {
     ]
 
     /// Every service but the gateway, which needs more than an environment.
-    static func make(_ service: ServiceName, environment: ServiceEnvironment) -> any ServiceModule {
+    static func make(_ service: ServiceName, environment: ServiceEnvironment, configuration: ServeConfiguration) -> any ServiceModule {
         switch service {
         case .gateway: preconditionFailure("the gateway is assembled by ProcessAssembly")
-        case .auth: AuthServiceModule(environment: environment)
+        case .auth:
+            AuthServiceModule(
+                environment: environment,
+                settings: AuthSettings(
+                    accessTokenLifetime: configuration.accessTokenLifetime,
+                    refreshTokenLifetime: configuration.refreshTokenLifetime, bcryptCost: UInt8(configuration.bcryptCost)))
         case .users: UserServiceModule(environment: environment)
         case .transactions: TransactionServiceModule(environment: environment)
         case .compliance: ComplianceServiceModule(environment: environment)

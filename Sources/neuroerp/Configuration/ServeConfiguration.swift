@@ -20,6 +20,9 @@ struct ServeConfiguration: Sendable {
     var shutdownTimeout: Duration
     var statusMaxAge: Duration
     var cacheMaxEntries: Int
+    var accessTokenLifetime: Duration
+    var refreshTokenLifetime: Duration
+    var bcryptCost: Int
     /// Each setting's effective value as text, secrets redacted, for the start-up log line.
     var effective: [(key: String, value: String, source: ConfigurationSource)]
 
@@ -96,6 +99,9 @@ struct ServeConfiguration: Sendable {
         shutdownTimeout = .seconds(try integer(.shutdownTimeout, in: 1...3600))
         statusMaxAge = .milliseconds(try integer(.statusMaxAge, in: 0...60_000))
         cacheMaxEntries = try integer(.cacheEntries, in: 1...100_000_000)
+        accessTokenLifetime = .seconds(try integer(.accessTokenLifetime, in: 30...86_400))
+        refreshTokenLifetime = .seconds(try integer(.refreshTokenLifetime, in: 1...365) * 86_400)
+        bcryptCost = try integer(.bcryptCost, in: 4...31)
         self.effective = effective.map { (key: $0.0, value: $0.1, source: $0.2) }
     }
 

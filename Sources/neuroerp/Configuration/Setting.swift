@@ -58,9 +58,20 @@ struct Setting: Sendable {
         key: "cacheMaxEntries", flag: "--cache-max-entries", environment: "NEUROERP_CACHE_MAX_ENTRIES",
         defaultValue: "100000", help: "Bound on entries of the in-process cache.")
 
+    static let accessTokenLifetime = Setting(
+        key: "accessTokenTtlSeconds", flag: "--access-token-ttl-seconds", environment: "NEUROERP_ACCESS_TOKEN_TTL_SECONDS",
+        defaultValue: "300", help: "Lifetime of an access token.")
+    static let refreshTokenLifetime = Setting(
+        key: "refreshTokenTtlDays", flag: "--refresh-token-ttl-days", environment: "NEUROERP_REFRESH_TOKEN_TTL_DAYS",
+        defaultValue: "30", help: "Lifetime of a refresh token; each use replaces it.")
+    static let bcryptCost = Setting(
+        key: "bcryptCost", flag: "--bcrypt-cost", environment: "NEUROERP_BCRYPT_COST", defaultValue: "12",
+        help: "bcrypt cost for stored passwords (4…31; each step doubles the work).")
+
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections,
         maximumBodyBytes, sqliteSynchronous, sqliteReaders, shutdownTimeout, statusMaxAge, cacheEntries,
+        accessTokenLifetime, refreshTokenLifetime, bcryptCost,
     ]
 }

@@ -1,0 +1,33 @@
+import Platform
+
+enum AuthMigrations {
+    static let track = MigrationTrack(
+        name: "auth",
+        migrations: [
+            Migration(
+                version: 1, name: "signing keys, credentials and refresh token families",
+                statements: [
+                    """
+                    CREATE TABLE auth_signing_keys (
+                        kid TEXT PRIMARY KEY, algorithm TEXT NOT NULL, private_key TEXT NOT NULL,
+                        public_key TEXT NOT NULL, created_at TEXT NOT NULL, retired_at TEXT)
+                    """,
+                    """
+                    CREATE TABLE auth_credentials (
+                        user_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
+                        password_hash TEXT NOT NULL, updated_at TEXT NOT NULL)
+                    """,
+                    """
+                    CREATE TABLE auth_refresh_families (
+                        id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                        created_at TEXT NOT NULL, revoked_at TEXT, revoked_reason TEXT)
+                    """,
+                    "CREATE INDEX auth_refresh_families_user ON auth_refresh_families (tenant_id, user_id)",
+                    """
+                    CREATE TABLE auth_refresh_tokens (
+                        token_hash TEXT PRIMARY KEY, family_id TEXT NOT NULL REFERENCES auth_refresh_families (id),
+                        issued_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT)
+                    """,
+                ])
+        ])
+}

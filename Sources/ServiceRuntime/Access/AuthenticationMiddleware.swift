@@ -1,0 +1,52 @@
+import ERPKernel
+import HTTPTypes
+import Hummingbird
+
+extension HTTPField.Name {
+    public static let apiKey = HTTPField.Name("X-API-Key")!
+}
+
+/// Establishes who is calling from `Authorization: Bearer …`: a valid credential sets
+/// `context.identity`; an invalid one is a 401 at once; none leaves the identity empty for
+/// routes that need none (login, JWKS). Routes that need one call `context.requireIdentity()`.
+public struct AuthenticationMiddleware: RouterMiddleware {
+    public typealias Context = ServiceContext
+    private let verifier: any CredentialVerifier
+
+    public init(verifier: any CredentialVerifier) { self.verifier = verifier }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let credential = try Self.credential(in: request) else { return try await next(request, context) }
+        var context = context
+        context.identity = try await verifier.identity(forBearer: credential)
+        return try await next(request, context)
+    }
+
+    /// The bearer credential, `nil` when the request carries none.
+    /// - Throws: 401 for an `Authorization` header that is not `Bearer <credential>`.
+    static func credential(in request: Request) throws -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].contains(" ") else {
+                throw Problem.unauthenticated("The Authorization header must be \"Bearer <token>\".")
+            }
+            return String(parts[1])
+        }
+        return request.headers[.apiKey]
+    }
+}
+
+extension ServiceContext {
+    /// The caller, or a 401 when the request carried no credential.
+    public func requireIdentity() throws -> Identity {
+        guard let identity else { throw Problem.unauthenticated("This needs an access token or an API key.") }
+        return identity
+    }
+
+    /// The caller if they hold `permission`; 401 without a credential, 403 without the permission.
+    public func require(_ permission: Permission) throws -> Identity {
+        let identity = try requireIdentity()
+        try identity.require(permission)
+        return identity
+    }
+}

@@ -1,0 +1,23 @@
+import ERPKernel
+
+/// Any JSON member name, for looking at the keys an object really has.
+public struct AnyCodingKey: CodingKey {
+    public var stringValue: String
+    public var intValue: Int? { nil }
+    public init(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { nil }
+}
+
+extension Decoder {
+    /// Refuses members the request type does not know, so a typo (`"stauts"`) is a 400 instead
+    /// of a silently ignored change.
+    /// - Throws: a validation `Problem` naming each unknown member.
+    public func rejectUnknownKeys(allowed: Set<String>) throws {
+        let unknown = try container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue).filter { !allowed.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            throw Problem.validation(
+                "Unknown field(s): \(unknown.joined(separator: ", ")); known: \(allowed.sorted().joined(separator: ", ")).",
+                invalidParams: unknown.map { InvalidParam(name: $0, reason: "unknown field") })
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ERPKernel
+import Logging
+import UserService
+
+/// `neuroerp serve --demo`: on first start, a demo tenant whose people can log in at once.
+/// Later issues add their demo business data here.
+enum DemoSeed {
+    static let password = "demo-passwort-123"
+    static let tenantName = "Demo Landhandel GmbH"
+    static let people: [(email: String, name: String, roles: [String])] = [
+        ("buchhaltung@demo.local", "Berta Buchhaltung", ["accounting"]),
+        ("lager@demo.local", "Lars Lager", ["warehouse"]),
+        ("qualitaet@demo.local", "Quirin Qualität", ["quality"]),
+        ("pruefer@demo.local", "Paula Prüferin", ["auditor"]),
+    ]
+
+    /// Seeds once; a second start finds the admin and does nothing.
+    static func seed(users: UserServiceModule, logger: Logger) async throws {
+        guard try await !users.emailExists("admin@demo.local") else { return }
+        let (tenant, admin) = try await users.createTenant(
+            name: tenantName, adminEmail: "admin@demo.local", adminName: "Anna Admin", password: password)
+        for person in people {
+            _ = try await users.addUser(
+                tenant: tenant, email: person.email, name: person.name, roles: person.roles, password: password,
+                by: admin, trace: .generate())
+        }
+        let logins = (["admin@demo.local"] + people.map(\.email)).joined(separator: ", ")
+        logger.notice("demo tenant created", metadata: ["tenant.id": .string(tenant.description), "demo.logins": .string(logins)])
+        print("Demo tenant \"\(tenantName)\" (\(tenant)): log in as \(logins) with the password \(password)")
+    }
+}
