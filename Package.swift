@@ -120,6 +120,7 @@ let package = Package(
             dependencies: [
                 "neuroerp", "ERPKernel", "Platform", "ServiceRuntime", "Mesh", "ERPTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ] + serviceTargets.map { .target(name: $0) }
         ),
         .testTarget(
