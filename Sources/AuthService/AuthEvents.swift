@@ -25,6 +25,16 @@ enum AuthEvents {
         make("auth.refresh_token.reused.v1", tenant: tenant, subject: user.description, trace: trace, fields: ["severity": "high"])
     }
 
+    static func apiKeyCreated(_ key: APIKey, trace: TraceContext) -> EventEnvelope {
+        make(
+            "auth.api_key.created.v1", tenant: key.tenantId, subject: key.id.description, trace: trace,
+            fields: ["actor": .string(key.createdBy.description), "name": .string(key.name), "scopes": .array(key.scopes.map(JSONValue.string))])
+    }
+
+    static func apiKeyRevoked(id: EntityID, tenant: TenantID, by actor: EntityID, trace: TraceContext) -> EventEnvelope {
+        make("auth.api_key.revoked.v1", tenant: tenant, subject: id.description, trace: trace, fields: ["actor": .string(actor.description)])
+    }
+
     static func loggedOut(user: EntityID, tenant: TenantID, trace: TraceContext) -> EventEnvelope {
         make("auth.logout.v1", tenant: tenant, subject: user.description, trace: trace, fields: [:])
     }

@@ -28,6 +28,17 @@ enum AuthMigrations {
                         token_hash TEXT PRIMARY KEY, family_id TEXT NOT NULL REFERENCES auth_refresh_families (id),
                         issued_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT)
                     """,
-                ])
+                ]),
+            Migration(
+                version: 2, name: "API keys",
+                statements: [
+                    """
+                    CREATE TABLE auth_api_keys (
+                        id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL,
+                        key_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL, scopes TEXT NOT NULL,
+                        created_by TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)
+                    """,
+                    "CREATE INDEX auth_api_keys_tenant ON auth_api_keys (tenant_id, id)",
+                ]),
         ])
 }

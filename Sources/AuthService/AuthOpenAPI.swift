@@ -1,3 +1,4 @@
+import ERPKernel
 import ServiceRuntime
 
 /// The auth service's part of `/openapi.json`.
@@ -34,6 +35,41 @@ enum AuthOpenAPI {
         fragment.add(
             "GET", "/.well-known/jwks.json", id: "getJWKS", summary: "The public keys that verify access tokens", tag: "auth",
             responses: ["200": OpenAPIFragment.jsonResponse("JWKS (RFC 7517)", schema: ["type": "object", "required": ["keys"]])])
+        fragment.schemas["APIKey"] = [
+            "type": "object", "required": ["id", "tenantId", "name", "prefix", "scopes", "createdBy", "createdAt"],
+            "properties": [
+                "id": ["type": "string", "format": "uuid"], "tenantId": ["type": "string", "format": "uuid"],
+                "name": ["type": "string"], "prefix": ["type": "string"], "scopes": ["type": "array", "items": ["type": "string"]],
+                "createdBy": ["type": "string", "format": "uuid"], "createdAt": ["type": "string", "format": "date-time"],
+                "revokedAt": ["type": "string", "format": "date-time"],
+            ],
+        ]
+        fragment.add(
+            "POST", "/api/v1/auth/api-keys", id: "createAPIKey",
+            summary: "Create an API key for an external system; the key is shown only in this answer (apikeys.write)", tag: "auth",
+            requestSchema: [
+                "type": "object", "required": ["name", "scopes"],
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"],
+                    "scopes": ["type": "array", "minItems": 1, "items": ["type": "string", "enum": .array(Permission.all.map { .string($0.rawValue) })]],
+                ],
+            ],
+            responses: ["201": OpenAPIFragment.jsonResponse("The key and its description", schema: [
+                "type": "object", "required": ["key", "apiKey"],
+                "properties": ["key": ["type": "string"], "apiKey": OpenAPIFragment.ref("APIKey")],
+            ])])
+        fragment.add(
+            "GET", "/api/v1/auth/api-keys", id: "listAPIKeys", summary: "The tenant's API keys, without secrets (apikeys.write)",
+            tag: "auth",
+            parameters: [
+                ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 500]],
+                ["name": "cursor", "in": "query", "schema": ["type": "string", "minLength": 1, "maxLength": 512]],
+            ],
+            responses: ["200": OpenAPIFragment.jsonResponse("A page of keys", schema: ["type": "object"])])
+        fragment.add(
+            "DELETE", "/api/v1/auth/api-keys/{id}", id: "revokeAPIKey", summary: "Revoke an API key at once (apikeys.write)",
+            tag: "auth", parameters: [["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]],
+            responses: ["204": ["description": "Revoked"]])
         return fragment
     }
 }

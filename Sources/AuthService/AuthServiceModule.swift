@@ -17,6 +17,7 @@ public struct AuthServiceModule: ServiceModule {
     let store: CredentialStore
     let keys: SigningKeys
     let hasher: PasswordHasher
+    let apiKeys: APIKeyStore
 
     public init(environment: ServiceEnvironment, settings: AuthSettings = AuthSettings()) {
         self.environment = environment
@@ -24,11 +25,13 @@ public struct AuthServiceModule: ServiceModule {
         self.store = CredentialStore(database: environment.database!)
         self.keys = SigningKeys(database: environment.database!, accessTokenLifetime: settings.accessTokenLifetime)
         self.hasher = PasswordHasher(cost: settings.bcryptCost)
+        self.apiKeys = APIKeyStore(database: environment.database!)
     }
 
     public func addRoutes(to router: Router<ServiceContext>) {
         addStandardRoutes(to: router)
         addTokenRoutes(to: router)
+        addAPIKeyRoutes(to: router)
         router.get("/.well-known/jwks.json") { _, _ in
             Response(
                 status: .ok,

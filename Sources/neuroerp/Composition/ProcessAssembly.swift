@@ -5,6 +5,7 @@ import Gateway
 import Hummingbird
 import Logging
 import Mesh
+import NIOCore
 import Platform
 import ServiceLifecycle
 import ServiceRuntime
@@ -80,13 +81,7 @@ struct ProcessAssembly {
         let modules = hosted.filter { $0 != .gateway }.map {
             ServiceFactory.make($0, environment: environment(for: $0), configuration: configuration)
         }
-        // Tokens are checked in every service against the auth service's published keys.
-        let verifier = JWTVerifier {
-            let response = try await directoryBox.withLock { $0! }.client(for: .auth).send(
-                ServiceRequest(path: "/.well-known/jwks.json"), trace: .generate(), timeout: .seconds(2))
-            guard response.status == .ok else { throw Problem.upstreamUnavailable("auth", detail: "JWKS answered \(response.status.code)") }
-            return String(buffer: response.body)
-        }
+        let verifier = makeVerifier(auth: { directoryBox.withLock { $0! }.client(for: .auth) })
         let directory = makeDirectory(modules: modules, metrics: metrics, httpClient: httpClient, verifier: verifier)
         directoryBox.withLock { $0 = directory }
         let gateway = hosted.contains(.gateway)
@@ -167,6 +162,28 @@ struct ProcessAssembly {
             }
         }
         return ServiceDirectory(clients: clients)
+    }
+
+    /// Tokens are checked in every service against the auth service's published keys; API keys
+    /// are looked up at the auth service.
+    private func makeVerifier(auth: @escaping @Sendable () -> any ServiceClient) -> any CredentialVerifier {
+        let tokens = JWTVerifier {
+            let response = try await auth().send(ServiceRequest(path: "/.well-known/jwks.json"), trace: .generate(), timeout: .seconds(2))
+            guard response.status == .ok else { throw Problem.upstreamUnavailable("auth", detail: "JWKS answered \(response.status.code)") }
+            return String(buffer: response.body)
+        }
+        let apiKeys = APIKeyVerifier { key in
+            let body = try JSONCoding.encoder.encode(["key": key])
+            let response = try await auth().send(
+                ServiceRequest(
+                    method: .post, path: ServiceName.auth.internalPathPrefix + "/api-keys/introspect",
+                    headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body)),
+                trace: .generate(), timeout: .seconds(2))
+            if response.status == .unauthorized { return nil }
+            guard response.status == .ok else { throw Problem.upstreamUnavailable("auth", detail: "API key check answered \(response.status.code)") }
+            return try JSONCoding.decoder.decode(APIKeyVerifier.Description.self, from: Data(response.body.readableBytesView))
+        }
+        return CredentialRouter(tokens: tokens, apiKeys: apiKeys)
     }
 
     /// In split mode the gateway is ready when every configured upstream answers its liveness.
