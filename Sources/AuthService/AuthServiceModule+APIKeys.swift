@@ -26,7 +26,7 @@ extension AuthServiceModule {
             try Self.validate(body, grantable: identity.permissions)
             let secret = Self.apiKeyPrefix + Self.newRefreshToken().dropFirst(3)
             let key = APIKey(
-                id: .generate(), tenantId: identity.tenantID, name: body.name.trimmingCharacters(in: .whitespaces),
+                id: .generate(), tenantId: identity.tenantID, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines),
                 prefix: String(secret.prefix(10)), scopes: Array(Set(body.scopes)).sorted(), createdBy: identity.subject,
                 createdAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
             try await apiKeys.create(key, keyHash: Self.hash(secret), events: [AuthEvents.apiKeyCreated(key, trace: context.trace)])
@@ -59,7 +59,7 @@ extension AuthServiceModule {
 
     static func validate(_ body: NewAPIKeyRequest, grantable: Set<Permission>) throws {
         var findings: [InvalidParam] = []
-        let name = body.name.trimmingCharacters(in: .whitespaces)
+        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if !(1...100).contains(name.unicodeScalars.count) { findings.append(InvalidParam(name: "name", reason: "1 to 100 characters")) }
         if body.scopes.isEmpty { findings.append(InvalidParam(name: "scopes", reason: "at least one permission")) }
         let unknown = body.scopes.filter { !Permission.all.contains(Permission(rawValue: $0)) }

@@ -48,7 +48,21 @@ extension AuthServiceModule {
             guard body.email.utf8.count <= 254, body.password.utf8.count <= Self.maximumCredentialBytes else {
                 throw Problem.validation("The e-mail or password is too long.")
             }
-            let access = try await authenticate(email: body.email, password: body.password, trace: context.trace)
+            let address = context.clientAddress(of: request)
+            if let wait = throttle.retryAfter(account: body.email, address: address) {
+                throw Problem(
+                    status: 429, code: "too_many_failed_logins", title: "Too many failed logins",
+                    detail: "Too many failed logins for this account or from this address; try again in \(wait) s.",
+                    category: .rateLimited, headers: ["Retry-After": String(wait)])
+            }
+            let access: AccessRecord
+            do {
+                access = try await authenticate(email: body.email, password: body.password, trace: context.trace)
+            } catch let problem as Problem where problem.code == Self.invalidCredentials.code {
+                throttle.recordFailure(account: body.email, address: address)
+                throw problem
+            }
+            throttle.recordSuccess(account: body.email)
             let refresh = Self.newRefreshToken()
             try await store.startFamily(
                 tenant: access.tenantId, user: access.userId, tokenHash: Self.hash(refresh),

@@ -18,6 +18,7 @@ public struct AuthServiceModule: ServiceModule {
     let keys: SigningKeys
     let hasher: PasswordHasher
     let apiKeys: APIKeyStore
+    let throttle: LoginThrottle
 
     public init(environment: ServiceEnvironment, settings: AuthSettings = AuthSettings()) {
         self.environment = environment
@@ -26,6 +27,7 @@ public struct AuthServiceModule: ServiceModule {
         self.keys = SigningKeys(database: environment.database!, accessTokenLifetime: settings.accessTokenLifetime)
         self.hasher = PasswordHasher(cost: settings.bcryptCost)
         self.apiKeys = APIKeyStore(database: environment.database!)
+        self.throttle = LoginThrottle(limits: settings.loginLimits)
     }
 
     public func addRoutes(to router: Router<ServiceContext>) {

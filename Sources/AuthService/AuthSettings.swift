@@ -6,6 +6,8 @@ public struct AuthSettings: Sendable {
     public var refreshTokenLifetime: Duration
     /// bcrypt cost factor, 4…31 (default 12: about a quarter second per hash on one core).
     public var bcryptCost: UInt8
+    /// Failed logins allowed per account and per client address in the window.
+    var loginLimits = LoginThrottle.Limits()
 
     public init(accessTokenLifetime: Duration = .seconds(300), refreshTokenLifetime: Duration = .seconds(30 * 86_400), bcryptCost: UInt8 = 12) {
         precondition((4...31).contains(bcryptCost), "bcrypt cost is 4…31")

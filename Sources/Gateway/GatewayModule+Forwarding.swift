@@ -29,9 +29,11 @@ extension GatewayModule {
         var request = request
         // BodyLimitMiddleware has already buffered and bounded the body.
         let body = try await request.collectBody(upTo: .max)
+        var headers = request.headers
+        // The gateway is the edge: what a client claims as its address is replaced by the truth.
+        headers[.xForwardedFor] = context.peerAddress
         let forwarded = ServiceRequest(
-            method: request.method, path: request.uri.description, headers: request.headers,
-            body: body.readableBytes > 0 ? body : nil)
+            method: request.method, path: request.uri.description, headers: headers, body: body.readableBytes > 0 ? body : nil)
         let answer = try await client.send(forwarded, trace: context.trace, timeout: timeout)
         return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: answer.body))
     }

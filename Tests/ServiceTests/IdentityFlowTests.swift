@@ -116,3 +116,19 @@ final class TokenBox: @unchecked Sendable {
     var value = ""
 }
 
+
+@Suite struct LoginThrottleTests {
+    @Test func repeatedFailuresForOneAccountAreAnsweredWith429() async throws {
+        try await IdentityWorld.with { client, _ in
+            for _ in 0..<5 {
+                #expect(try await client.login("admin@nord.example", "falsches-passwort-1").status == .unauthorized)
+            }
+            let blocked = try await client.login("admin@nord.example")  // even the right password waits
+            #expect(blocked.status == .tooManyRequests)
+            #expect(Int(blocked.headers[.retryAfter] ?? "") ?? 0 > 0)
+            #expect(try blocked.decode(ProblemBody.self).category == "rate_limited")
+            // Another account is not affected.
+            #expect(try await client.login("admin@sued.example").status == .ok)
+        }
+    }
+}
