@@ -28,7 +28,8 @@ let package = Package(
     name: "neuroerp",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "neuroerp", targets: ["neuroerp"])
+        .executable(name: "neuroerp", targets: ["neuroerp"]),
+        .executable(name: "neuroerp-bench", targets: ["NeuroERPBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -105,6 +106,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ] + serviceTargets.map { .target(name: $0) }
+        ),
+        // Micro-benchmarks that need no server (bench/identity runs them).
+        .executableTarget(
+            name: "NeuroERPBench",
+            dependencies: [
+                "ERPKernel", "ServiceRuntime",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(name: "ERPKernelTests", dependencies: ["ERPKernel"]),
         .testTarget(

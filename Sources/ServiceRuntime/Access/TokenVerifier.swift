@@ -17,16 +17,24 @@ public protocol CredentialVerifier: Sendable {
 public final class JWTVerifier: CredentialVerifier {
     private let fetchJWKS: @Sendable () async throws -> String
     private let refetchInterval: Duration
+    private let verified: VerifiedTokens
     private let state = Mutex<(keys: JWTKeyCollection?, kids: Set<String>, fetchedAt: ContinuousClock.Instant?)>((nil, [], nil))
 
-    /// - Parameter fetchJWKS: returns the JWKS document, e.g. from `GET /.well-known/jwks.json`.
-    public init(refetchInterval: Duration = .seconds(10), fetchJWKS: @escaping @Sendable () async throws -> String) {
+    /// - Parameters:
+    ///   - cachedTokens: how many verified tokens are remembered until they expire (default 50,000).
+    ///   - fetchJWKS: returns the JWKS document, e.g. from `GET /.well-known/jwks.json`.
+    public init(
+        refetchInterval: Duration = .seconds(10), cachedTokens: Int = 50_000,
+        fetchJWKS: @escaping @Sendable () async throws -> String
+    ) {
         self.fetchJWKS = fetchJWKS
         self.refetchInterval = refetchInterval
+        self.verified = VerifiedTokens(capacity: cachedTokens)
     }
 
     public func identity(forBearer credential: String) async throws -> Identity {
         guard credential.utf8.count <= 8192 else { throw Problem.unauthenticated("The token is too long.") }
+        if let identity = verified.identity(for: credential) { return identity }
         guard let kid = Self.keyID(of: credential) else {
             throw Problem.unauthenticated("The token is not a JWT with a key ID.")
         }
@@ -34,6 +42,7 @@ public final class JWTVerifier: CredentialVerifier {
         do {
             let claims = try await keys.verify(credential, as: AccessTokenClaims.self)
             guard let identity = claims.identity else { throw Problem.unauthenticated("The token's claims are not ours.") }
+            verified.remember(credential, identity: identity, expiresAt: claims.exp.value)
             return identity
         } catch let error as JWTError {
             throw Problem.unauthenticated(Self.reason(error))
