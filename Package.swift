@@ -19,6 +19,7 @@ let serviceExtras: [String: [Target.Dependency]] = [
     "AuthService": [
         .product(name: "JWTKit", package: "jwt-kit"),
         .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOPosix", package: "swift-nio"),
     ],

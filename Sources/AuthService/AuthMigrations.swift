@@ -40,5 +40,20 @@ enum AuthMigrations {
                     """,
                     "CREATE INDEX auth_api_keys_tenant ON auth_api_keys (tenant_id, id)",
                 ]),
+            Migration(
+                version: 3, name: "TOTP second factor",
+                statements: [
+                    """
+                    CREATE TABLE auth_mfa (
+                        user_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, secret TEXT NOT NULL,
+                        confirmed_at TEXT, recovery_code_hashes TEXT NOT NULL DEFAULT '[]',
+                        last_used_step INTEGER NOT NULL DEFAULT 0)
+                    """,
+                    """
+                    CREATE TABLE auth_mfa_challenges (
+                        token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at TEXT NOT NULL,
+                        failed_attempts INTEGER NOT NULL DEFAULT 0, used_at TEXT)
+                    """,
+                ]),
         ])
 }

@@ -22,7 +22,39 @@ enum AuthOpenAPI {
                 "type": "object", "required": ["email", "password"],
                 "properties": ["email": ["type": "string"], "password": ["type": "string"]],
             ],
+            responses: ["200": OpenAPIFragment.jsonResponse(
+                "A token pair, or (with a second factor) a challenge for POST /api/v1/auth/login/mfa",
+                schema: ["oneOf": [OpenAPIFragment.ref("TokenResponse"), OpenAPIFragment.ref("MFAChallenge")]])])
+        fragment.schemas["MFAChallenge"] = [
+            "type": "object", "required": ["mfa_required", "mfa_token", "expires_in"],
+            "properties": ["mfa_required": ["type": "boolean", "enum": [true]], "mfa_token": ["type": "string"], "expires_in": ["type": "integer"]],
+        ]
+        let code: JSONValue = ["type": "object", "required": ["code"], "properties": ["code": ["type": "string", "maxLength": 64]]]
+        fragment.add(
+            "POST", "/api/v1/auth/login/mfa", id: "loginSecondFactor",
+            summary: "Finish a login with a TOTP code or a recovery code", tag: "auth",
+            requestSchema: [
+                "type": "object", "required": ["mfa_token", "code"],
+                "properties": ["mfa_token": ["type": "string"], "code": ["type": "string", "maxLength": 64]],
+            ],
             responses: ["200": tokens])
+        fragment.add(
+            "POST", "/api/v1/auth/mfa/enrol", id: "enrolMFA", summary: "Start TOTP enrolment: a secret and an otpauth URI",
+            tag: "auth",
+            responses: ["200": OpenAPIFragment.jsonResponse("The secret", schema: [
+                "type": "object", "required": ["secret", "otpauthUri"],
+                "properties": ["secret": ["type": "string"], "otpauthUri": ["type": "string"]],
+            ])])
+        fragment.add(
+            "POST", "/api/v1/auth/mfa/confirm", id: "confirmMFA",
+            summary: "Confirm enrolment with a current code; answers the recovery codes, once", tag: "auth", requestSchema: code,
+            responses: ["200": OpenAPIFragment.jsonResponse("Recovery codes", schema: [
+                "type": "object", "required": ["recoveryCodes"],
+                "properties": ["recoveryCodes": ["type": "array", "items": ["type": "string"]]],
+            ])])
+        fragment.add(
+            "POST", "/api/v1/auth/mfa/disable", id: "disableMFA", summary: "Turn the second factor off (needs a code)", tag: "auth",
+            requestSchema: code, responses: ["204": ["description": "Disabled"]])
         fragment.add(
             "POST", "/api/v1/auth/refresh", id: "refreshTokens", summary: "Exchange a refresh token for a new pair (each works once)",
             tag: "auth", requestSchema: refreshBody, responses: ["200": tokens])

@@ -31,6 +31,7 @@ struct RefreshRequest: Decodable {
 /// Who a user is, as the users service tells it.
 struct AccessRecord: Decodable {
     var userId: EntityID
+    var email: String
     var tenantId: TenantID
     var status: String
     var roles: [String]
@@ -63,12 +64,7 @@ extension AuthServiceModule {
                 throw problem
             }
             throttle.recordSuccess(account: body.email)
-            let refresh = Self.newRefreshToken()
-            try await store.startFamily(
-                tenant: access.tenantId, user: access.userId, tokenHash: Self.hash(refresh),
-                expiresAt: Date().addingTimeInterval(Double(settings.refreshTokenLifetime.components.seconds)),
-                events: [AuthEvents.loginSucceeded(access, trace: context.trace)])
-            return try await tokenResponse(for: access, refreshToken: refresh)
+            return try await loginAnswer(for: access, trace: context.trace)
         }
         router.post("/api/v1/auth/refresh") { request, context in
             var request = request
@@ -114,6 +110,16 @@ extension AuthServiceModule {
         }
     }
 
+    /// Starts a login: a new refresh-token family and the first token pair.
+    func startLogin(for access: AccessRecord, trace: TraceContext) async throws -> Response {
+        let refresh = Self.newRefreshToken()
+        try await store.startFamily(
+            tenant: access.tenantId, user: access.userId, tokenHash: Self.hash(refresh),
+            expiresAt: Date().addingTimeInterval(Double(settings.refreshTokenLifetime.components.seconds)),
+            events: [AuthEvents.loginSucceeded(access, trace: trace)])
+        return try await tokenResponse(for: access, refreshToken: refresh)
+    }
+
     /// Checks the password and that the account may log in. Unknown e-mail and wrong password
     /// get the same answer after the same work.
     private func authenticate(email: String, password: String, trace: TraceContext) async throws -> AccessRecord {
@@ -134,7 +140,7 @@ extension AuthServiceModule {
         return access
     }
 
-    private func userAccess(_ user: EntityID, trace: TraceContext) async throws -> AccessRecord {
+    func userAccess(_ user: EntityID, trace: TraceContext) async throws -> AccessRecord {
         let response = try await environment.client(.users).send(
             ServiceRequest(path: ServiceName.users.internalPathPrefix + "/access/\(user)"), trace: trace, timeout: .seconds(5))
         guard response.status == .ok else {

@@ -19,6 +19,7 @@ public struct AuthServiceModule: ServiceModule {
     let hasher: PasswordHasher
     let apiKeys: APIKeyStore
     let throttle: LoginThrottle
+    let mfa: MFAStore
 
     public init(environment: ServiceEnvironment, settings: AuthSettings = AuthSettings()) {
         self.environment = environment
@@ -28,12 +29,14 @@ public struct AuthServiceModule: ServiceModule {
         self.hasher = PasswordHasher(cost: settings.bcryptCost)
         self.apiKeys = APIKeyStore(database: environment.database!)
         self.throttle = LoginThrottle(limits: settings.loginLimits)
+        self.mfa = MFAStore(database: environment.database!)
     }
 
     public func addRoutes(to router: Router<ServiceContext>) {
         addStandardRoutes(to: router)
         addTokenRoutes(to: router)
         addAPIKeyRoutes(to: router)
+        addMFARoutes(to: router)
         router.get("/.well-known/jwks.json") { _, _ in
             Response(
                 status: .ok,
