@@ -1,4 +1,5 @@
 import ERPKernel
+import NIOCore
 import Hummingbird
 import ServiceRuntime
 
@@ -15,10 +16,12 @@ extension UserServiceModule {
             return try Response.json(Self.access(of: user))
         }
         router.get(RouterPath(prefix + "/access/{id}")) { _, context in
-            guard let id = EntityID(try context.parameters.require("id")), let user = try await store.user(id: id) else {
-                throw Problem.notFound("There is no such user.")
-            }
-            return try Response.json(Self.access(of: user))
+            guard let id = EntityID(try context.parameters.require("id")),
+                let body = try await cached(Self.accessKey(id), make: {
+                    try await store.user(id: id).map { try JSONCoding.encoder.encode(Self.access(of: $0)) }
+                })
+            else { throw Problem.notFound("There is no such user.") }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
     }
 

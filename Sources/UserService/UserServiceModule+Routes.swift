@@ -1,6 +1,7 @@
 import ERPKernel
 import Foundation
 import Hummingbird
+import NIOCore
 import ServiceRuntime
 
 extension UserServiceModule {
@@ -26,7 +27,11 @@ extension UserServiceModule {
         }
         router.get("/api/v1/users/me") { _, context in
             let identity = try context.requireIdentity()
-            return try Response.json(try await existingUser(identity.tenantID, identity.subject))
+            guard identity.kind == .user else { throw Problem.notFound("An API key has no profile; see /api/v1/auth/me.") }
+            let body = try await cached(Self.profileKey(identity.tenantID, identity.subject)) {
+                try JSONCoding.encoder.encode(try await existingUser(identity.tenantID, identity.subject))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body!)))
         }
         router.patch("/api/v1/users/me") { request, context in
             let identity = try context.requireIdentity()
@@ -61,6 +66,7 @@ extension UserServiceModule {
                 return before.roles == roles ? [] : [UserEvents.userChanged(before: before, after: user, by: identity.subject, trace: context.trace)]
             }
             guard let updated else { throw Problem.notFound("There is no user \(target) in this tenant.") }
+            await forget(target, tenant: identity.tenantID)
             return try Response.json(updated)
         }
         router.get("/api/v1/roles") { _, context in
@@ -102,6 +108,7 @@ extension UserServiceModule {
             return before == user ? [] : [UserEvents.userChanged(before: before, after: user, by: identity.subject, trace: trace)]
         }
         guard let updated else { throw Problem.notFound("There is no user \(id) in this tenant.") }
+        await forget(id, tenant: identity.tenantID)
         return updated
     }
 }

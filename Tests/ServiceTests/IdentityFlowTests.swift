@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Platform
 import ServiceRuntime
 import Testing
+import UserService
 
 /// Login, tokens, refresh rotation and logout, through the embedded process's router.
 @Suite struct IdentityFlowTests {
@@ -98,6 +99,21 @@ import Testing
         }
     }
 
+    @Test func aRoleChangeReachesTheNextRefreshedToken() async throws {
+        try await IdentityWorld.with { client, world in
+            let clerk = try await world.addUser("clerk@nord.example", roles: ["warehouse"])
+            let clerkTokens = try await client.tokens("clerk@nord.example")
+            // The refresh reads the clerk's permissions (and fills the cache).
+            let before = try JSONDecoder().decode(Tokens.self, from: Data(try await client.refresh(clerkTokens.refresh_token).body.readableBytesView))
+            #expect(ForgedToken.parts(before.access_token).payload["permissions"] as? [String] == Role.permissionNames(["warehouse"]))
+            let admin = try await client.tokens("admin@nord.example").access_token
+            #expect(try await client.send(.put, "/api/v1/users/\(clerk)/roles", token: admin, json: #"{"roles": ["auditor"]}"#).status == .ok)
+            let after = try JSONDecoder().decode(Tokens.self, from: Data(try await client.refresh(before.refresh_token).body.readableBytesView))
+            #expect(ForgedToken.parts(after.access_token).payload["roles"] as? [String] == ["auditor"])
+            #expect((ForgedToken.parts(after.access_token).payload["permissions"] as? [String])?.contains("stock.write") == false)
+        }
+    }
+
     @Test func signingKeysSurviveARestart() async throws {
         let directory = try TestDatabase.temporaryDirectory().path
         let token = TokenBox()
@@ -131,4 +147,8 @@ final class TokenBox: @unchecked Sendable {
             #expect(try await client.login("admin@sued.example").status == .ok)
         }
     }
+}
+
+extension Role {
+    static func permissionNames(_ roles: [String]) -> [String] { permissions(of: roles).map(\.rawValue).sorted() }
 }

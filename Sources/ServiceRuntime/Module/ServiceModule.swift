@@ -19,6 +19,8 @@ public protocol ServiceModule: Sendable {
     var healthChecks: [HealthCheck] { get }
     /// Long-running work (consumers, schedulers) run in the process's service group.
     var backgroundServices: [any Service] { get }
+    /// The events this service consumes; registered with the bus before the process serves.
+    var subscriptions: [EventSubscriber] { get }
 }
 
 extension ServiceModule {
@@ -26,6 +28,7 @@ extension ServiceModule {
     public static var openAPI: OpenAPIFragment { OpenAPIFragment() }
     public var name: ServiceName { Self.name }
     public var backgroundServices: [any Service] { [] }
+    public var subscriptions: [EventSubscriber] { [] }
 
     public var healthChecks: [HealthCheck] {
         guard let database = environment.database else { return [] }

@@ -82,6 +82,7 @@ struct ProcessAssembly {
             ServiceFactory.make($0, environment: environment(for: $0), configuration: configuration)
         }
         let verifier = makeVerifier(auth: { directoryBox.withLock { $0! }.client(for: .auth) })
+        for subscriber in modules.flatMap(\.subscriptions) { await bus.subscribe(subscriber) }
         let directory = makeDirectory(modules: modules, metrics: metrics, httpClient: httpClient, verifier: verifier)
         directoryBox.withLock { $0 = directory }
         let gateway = hosted.contains(.gateway)
