@@ -1,3 +1,4 @@
+import ERPKernel
 import Foundation
 import Logging
 import Platform
@@ -61,13 +62,15 @@ import ERPTesting
         await reopened.close()
     }
 
-    @Test func observersHearOfEveryCommitButNotOfARollback() async throws {
+    @Test func observersHearOfCommittedEventsOnly() async throws {
         let (database, _) = try await TestDatabase.make()
         let commits = Counter()
         database.afterCommit { commits.increment() }
-        try await database.write { try await $0.execute("CREATE TABLE t (v INTEGER)") }
+        let event = EventEnvelope(type: "t.v1", source: "test", payload: Data("{}".utf8))
+        try await database.write { try await $0.execute("CREATE TABLE t (v INTEGER)") }  // no events: no wake-up
+        try await database.write { try await Outbox.append([event], in: $0) }
         _ = try? await database.write { tx -> Void in
-            try await tx.execute("INSERT INTO t VALUES (1)")
+            try await Outbox.append([EventEnvelope(type: "t.v1", source: "test", payload: Data("{}".utf8))], in: tx)
             throw CancellationError()
         }
         #expect(commits.value == 1)

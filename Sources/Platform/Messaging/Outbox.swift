@@ -20,6 +20,7 @@ public struct Outbox: Sendable {
     /// Appends events inside the caller's write transaction, so they commit with the state change
     /// they describe or not at all.
     public static func append(_ events: [EventEnvelope], in tx: SQLiteExecutor) async throws {
+        if !events.isEmpty { tx.noteEventsWritten() }
         for event in events {
             try await tx.execute(
                 """

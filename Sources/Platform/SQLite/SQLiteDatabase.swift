@@ -72,14 +72,15 @@ public final class SQLiteDatabase: Sendable {
     public func read<T: Sendable>(_ body: (SQLiteExecutor) async throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         let connection = readers[Int(index.magnitude % UInt(readers.count))]
-        return try await body(SQLiteExecutor(connection: connection))
+        return try await body(SQLiteExecutor(connection: connection, notes: nil))
     }
 
     /// Runs `body` inside one `BEGIN IMMEDIATE … COMMIT` on the writer; rolls back if it throws.
     /// The commit has returned (and, with `.full`, reached the disk) before this returns.
     public func write<T: Sendable>(_ body: (SQLiteExecutor) async throws -> T) async throws -> T {
+        let notes = TransactionNotes()
         let result = try await writeLock.withLock {
-            let executor = SQLiteExecutor(connection: writer)
+            let executor = SQLiteExecutor(connection: writer, notes: notes)
             try await executor.execute("BEGIN IMMEDIATE")
             do {
                 let result = try await body(executor)
@@ -90,11 +91,14 @@ public final class SQLiteDatabase: Sendable {
                 throw error
             }
         }
-        for observer in commitObservers.withLock({ $0 }) { observer() }
+        if notes.wroteEvents {
+            for observer in commitObservers.withLock({ $0 }) { observer() }
+        }
         return result
     }
 
-    /// Calls `observer` after every committed write transaction (the outbox relay wakes up so).
+    /// Calls `observer` after every committed transaction that wrote outbox events (the relay
+    /// wakes up so, and sleeps through the writes that have nothing for it).
     public func afterCommit(_ observer: @escaping @Sendable () -> Void) {
         commitObservers.withLock { $0.append(observer) }
     }
