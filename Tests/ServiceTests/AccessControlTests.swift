@@ -16,6 +16,7 @@ import Testing
     @Test func everyBadCredentialIsA401Problem() async throws {
         try await IdentityWorld.with { client, _ in
             let token = try await client.tokens("admin@nord.example").access_token
+            let jwks = try await client.get("/.well-known/jwks.json", token: nil).json()
             let sqlish = "' OR 1=1; DROP TABLE users; --"
             let cases: [(String, HTTPFields)] = [
                 ("no credential", [:]),
@@ -25,6 +26,7 @@ import Testing
                 ("SQL-looking", [.authorization: "Bearer \(sqlish)"]),
                 ("oversized", [.authorization: "Bearer " + String(repeating: "a", count: 9000)]),
                 ("alg none", [.authorization: "Bearer \(ForgedToken.unsigned(from: token))"]),
+                ("HS256 with the public key", [.authorization: "Bearer \(ForgedToken.hmacWithPublicKey(token, jwks: jwks))"]),
                 ("tampered tenant", [.authorization: "Bearer \(ForgedToken.tampered(token, claim: "tenant", value: EntityID.generate().description))"]),
                 ("tampered permissions", [.authorization: "Bearer \(ForgedToken.tampered(token, claim: "permissions", value: Permission.all.map(\.rawValue)))"]),
                 ("signed by a stranger", [.authorization: "Bearer \(try ForgedToken.signedByStranger(token))"]),
@@ -52,6 +54,24 @@ import Testing
                 let forged = try await ForgedToken.signedByServer(token, database: main, claim: claim, value: value)
                 try Self.expectUnauthenticated(try await client.get("/api/v1/users", token: forged), claim)
             }
+        }
+    }
+
+    @Test func sqlLookingInputIsDataNotCode() async throws {
+        try await IdentityWorld.with { client, world in
+            let sqlish = "Robert'); DROP TABLE users; --"
+            let login = try await client.login("x' OR '1'='1@nord.example", "' OR '1'='1' --x")
+            #expect(login.status == .unauthorized)
+            let admin = try await client.tokens("admin@nord.example").access_token
+            let created = try await client.send(
+                .post, "/api/v1/users", token: admin,
+                json: #"{"email": "bobby@nord.example", "name": "\#(sqlish)", "roles": ["sales"], "password": "ein-gutes-passwort"}"#)
+            #expect(created.status == .created)
+            #expect(try created.json()["name"] as? String == sqlish)
+            let list = try await client.get("/api/v1/users", token: admin).json()
+            #expect((list["data"] as? [[String: Any]])?.count == 2)
+            let badID = try await client.get("/api/v1/users/1%20OR%201=1", token: admin)
+            #expect(badID.status == .badRequest)
         }
     }
 

@@ -114,6 +114,23 @@ import UserService
         }
     }
 
+    @Test func aRotatedKeyStaysPublishedAndItsTokensKeepWorking() async throws {
+        try await IdentityWorld.with { client, world in
+            let before = try await client.tokens("admin@nord.example").access_token
+            let auth = world.auth
+            try await auth.rotateSigningKey()
+            let after = try await client.tokens("admin@nord.example").access_token
+            let oldKid = ForgedToken.parts(before).header["kid"] as? String
+            let newKid = ForgedToken.parts(after).header["kid"] as? String
+            #expect(oldKid != newKid)
+            let kids = (try await client.get("/.well-known/jwks.json", token: nil).json()["keys"] as? [[String: Any]] ?? []).compactMap { $0["kid"] as? String }
+            #expect(Set(kids) == Set([oldKid, newKid].compactMap { $0 }))
+            #expect(try await client.get("/api/v1/users/me", token: before).status == .ok)
+            try await Task.sleep(for: .milliseconds(1100))  // the verifiers look for a new key at most once a second
+            #expect(try await client.get("/api/v1/users/me", token: after).status == .ok)
+        }
+    }
+
     @Test func signingKeysSurviveARestart() async throws {
         let directory = try TestDatabase.temporaryDirectory().path
         let token = TokenBox()

@@ -10,12 +10,14 @@ import Platform
 import ServiceRuntime
 import Testing
 import UserService
+import AuthService
 @testable import neuroerp
 
 /// Two tenants, each with an administrator, in a fresh embedded process (bcrypt at its cheapest).
 struct IdentityWorld: Sendable {
     static let password = "korrekt-pferd-batterie"
     let users: UserServiceModule
+    let auth: AuthServiceModule
     let databases: [DatabaseName: SQLiteDatabase]
     let tenantA: TenantID
     let adminA: EntityID
@@ -27,9 +29,10 @@ struct IdentityWorld: Sendable {
         flags["bcryptCost"] = "4"
         let process = try await assembleProcess(flags)
         let users = process.modules.compactMap { $0 as? UserServiceModule }.first!
+        let auth = process.modules.compactMap { $0 as? AuthServiceModule }.first!
         let a = try await users.createTenant(name: "Raiffeisen Nord eG", adminEmail: "admin@nord.example", adminName: "Nora", password: password)
         let b = try await users.createTenant(name: "Agrarhandel Süd GmbH", adminEmail: "admin@sued.example", adminName: "Sepp", password: password)
-        let world = IdentityWorld(users: users, databases: process.databases, tenantA: a.tenant, adminA: a.admin, tenantB: b.tenant, adminB: b.admin)
+        let world = IdentityWorld(users: users, auth: auth, databases: process.databases, tenantA: a.tenant, adminA: a.admin, tenantB: b.tenant, adminB: b.admin)
         do {
             try await Application(router: process.router).test(.router) { client in try await test(client, world) }
         } catch {
@@ -110,6 +113,17 @@ enum ForgedToken {
         var payload = parts(token).payload
         payload[claim] = value
         return pieces[0] + "." + encode(payload) + "." + pieces[2]
+    }
+
+    /// The claims under `alg: HS256`, "signed" with the server's public key as the HMAC secret:
+    /// the classic confusion attack on verifiers that let the token choose the algorithm.
+    static func hmacWithPublicKey(_ token: String, jwks: [String: Any]) -> String {
+        var (header, payload) = parts(token)
+        header["alg"] = "HS256"
+        let key = ((jwks["keys"] as? [[String: Any]])?.first?["x"] as? String) ?? ""
+        let input = encode(header) + "." + encode(payload)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(key.utf8)))
+        return input + "." + Data(mac).base64URLEncodedString()
     }
 
     /// The claims signed by a key the server never issued, under the server's key ID.

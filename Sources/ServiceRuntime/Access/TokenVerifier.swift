@@ -12,8 +12,8 @@ public protocol CredentialVerifier: Sendable {
 /// Verifies access tokens locally against the auth service's published keys (JWKS).
 ///
 /// The keys are fetched once and again only when a token names a key ID not seen yet (key
-/// rotation), at most once per `refetchInterval`, so a flood of forged key IDs cannot turn into
-/// a flood of JWKS requests.
+/// rotation), at most once per `refetchInterval` (default 1 s), so a flood of forged key IDs
+/// costs at most one JWKS request a second.
 public final class JWTVerifier: CredentialVerifier {
     private let fetchJWKS: @Sendable () async throws -> String
     private let refetchInterval: Duration
@@ -24,7 +24,7 @@ public final class JWTVerifier: CredentialVerifier {
     ///   - cachedTokens: how many verified tokens are remembered until they expire (default 50,000).
     ///   - fetchJWKS: returns the JWKS document, e.g. from `GET /.well-known/jwks.json`.
     public init(
-        refetchInterval: Duration = .seconds(10), cachedTokens: Int = 50_000,
+        refetchInterval: Duration = .seconds(1), cachedTokens: Int = 50_000,
         fetchJWKS: @escaping @Sendable () async throws -> String
     ) {
         self.fetchJWKS = fetchJWKS
