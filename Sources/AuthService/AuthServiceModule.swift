@@ -38,10 +38,7 @@ public struct AuthServiceModule: ServiceModule {
         addAPIKeyRoutes(to: router)
         addMFARoutes(to: router)
         router.get("/.well-known/jwks.json") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "public, max-age=60"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: try await keys.current().jwks)))
+            Response.json(encoded: ByteBuffer(bytes: try await keys.current().jwks), headers: [.cacheControl: "public, max-age=60"])
         }
         router.put(RouterPath(ServiceName.auth.internalPathPrefix + "/credentials/{userId}")) { request, context in
             guard let userID = EntityID(try context.parameters.require("userId")) else { throw Problem.notFound("No such user.") }

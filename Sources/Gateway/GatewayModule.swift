@@ -40,9 +40,7 @@ public struct GatewayModule: ServiceModule {
         let document = openAPIDocument
         router.get("/openapi.json") { _, _ in try Response.json(document) }
         router.get("/api/v1/system/services") { _, context in
-            Response(
-                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                body: ResponseBody(byteBuffer: await statusBoard.current(trace: context.trace).page))
+            Response.json(encoded: await statusBoard.current(trace: context.trace).page)
         }
         router.get("/api/v1/system/services/{name}") { _, context in
             let text = try context.parameters.require("name")

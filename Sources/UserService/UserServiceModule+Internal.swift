@@ -21,7 +21,7 @@ extension UserServiceModule {
                     try await store.user(id: id).map { try JSONCoding.encoder.encode(Self.access(of: $0)) }
                 })
             else { throw Problem.notFound("There is no such user.") }
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            return Response.json(encoded: ByteBuffer(bytes: body))
         }
     }
 

@@ -31,7 +31,7 @@ extension UserServiceModule {
             let body = try await cached(Self.profileKey(identity.tenantID, identity.subject)) {
                 try JSONCoding.encoder.encode(try await existingUser(identity.tenantID, identity.subject))
             }
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body!)))
+            return Response.json(encoded: ByteBuffer(bytes: body!))
         }
         router.patch("/api/v1/users/me") { request, context in
             let identity = try context.requireIdentity()

@@ -58,6 +58,13 @@ extension Problem {
 }
 
 extension Response {
+    /// A JSON response from bytes encoded earlier (a cached answer).
+    public static func json(encoded body: ByteBuffer, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: body))
+    }
+
     /// A JSON response in the API's dialect.
     public static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         let data = try JSONCoding.encoder.encode(value)

@@ -44,9 +44,7 @@ extension ServiceModule {
         let cached = CachedResponseBody()
         router.get(RouterPath(name.internalPathPrefix + "/info")) { _, _ in
             let body = try await cached.value { try JSONCoding.encoder.encode(try await info()) }
-            return Response(
-                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                body: ResponseBody(byteBuffer: body))
+            return Response.json(encoded: body)
         }
     }
 
