@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@Suite(.serialized) struct TenantCommandTests {
+    /// Runs the binary with `arguments` to completion; returns its exit status and output.
+    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func aTenantCreatedOnTheCommandLineCanLogIn() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neuroerp-tenant-\(UUID().uuidString)").path
+        let created = try Self.run(
+            ["tenant", "create", "--name", "Landhandel Meyer KG", "--admin-email", "chef@meyer.example", "--data-dir", directory,
+             "--bcrypt-cost", "4"],
+            input: "ein-sicheres-passwort\n")
+        #expect(created.status == 0, "\(created.output)")
+        let tenantID = created.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
+        #expect(UUID(uuidString: tenantID) != nil, "printed: \(created.output)")
+
+        let weak = try Self.run(
+            ["tenant", "create", "--name", "X", "--admin-email", "x@meyer.example", "--admin-password", "kurz", "--data-dir", directory])
+        #expect(weak.status != 0)
+        #expect(weak.output.contains("password"))
+
+        let server = try await ServerProcess.start([], dataDirectory: directory)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: server.baseURL + "/api/v1/auth/login")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"email": "chef@meyer.example", "password": "ein-sicheres-passwort"}"#))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        #expect(response.status == .ok)
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let token = try #require((try jsonObject(body))["access_token"] as? String)
+        let tenant = try await call(client, server.baseURL + "/api/v1/tenants/current", headers: [("Authorization", "Bearer \(token)")])
+        #expect(try jsonObject(tenant.body)["id"] as? String == tenantID)
+        #expect(try jsonObject(tenant.body)["name"] as? String == "Landhandel Meyer KG")
+        try? await client.shutdown()
+        await server.stop()
+    }
+}
