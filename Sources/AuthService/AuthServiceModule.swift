@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Platform
+import ServiceLifecycle
 import ServiceRuntime
 
 /// The auth service: login, access tokens (EdDSA JWTs), refresh-token rotation with theft
@@ -53,6 +54,10 @@ public struct AuthServiceModule: ServiceModule {
             try await store.setCredentials(userID: userID, tenantID: tenant, email: body.email, passwordHash: hash)
             return Response(status: .noContent)
         }
+    }
+
+    public var backgroundServices: [any Service] {
+        [KeyRotation(keys: keys, maximumAge: settings.signingKeyMaximumAge, logger: environment.logger)]
     }
 
     /// Rotates the signing key now; the old key stays published until its tokens expired.

@@ -38,17 +38,41 @@ final class SigningKeys: Sendable {
         }
     }
 
+    /// How often a process looks for a key another process made; retired keys stay published
+    /// at least this much longer, so tokens such a process signed meanwhile still verify.
+    static let reloadInterval: Duration = .seconds(60)
+
     /// Makes a new signing key and retires the current one, which stays published until the
     /// tokens it signed have expired.
     func rotate() async throws {
+        try await rotate(ifOlderThan: nil)
+    }
+
+    /// Rotates when the active key is older than `age` (`nil`: always). Decided inside the write
+    /// transaction, so two auth processes on one database do not both rotate.
+    /// - Returns: whether a new key was made.
+    @discardableResult
+    func rotate(ifOlderThan age: Duration?) async throws -> Bool {
         try await loading.withLock {
-            let now = RFC3339.string(from: Date())
-            try await database.write { tx in
-                try await tx.execute("UPDATE auth_signing_keys SET retired_at = ? WHERE retired_at IS NULL", [.text(now)])
+            let now = Date()
+            let rotated = try await database.write { tx -> Bool in
+                if let age {
+                    let rows = try await tx.query("SELECT created_at FROM auth_signing_keys WHERE retired_at IS NULL")
+                    let created = rows.compactMap { $0.column("created_at")?.string.flatMap(RFC3339.date(from:)) }.max()
+                    if let created, now.timeIntervalSince(created) < Double(age.components.seconds) { return false }
+                }
+                try await tx.execute("UPDATE auth_signing_keys SET retired_at = ? WHERE retired_at IS NULL", [.text(RFC3339.string(from: now))])
                 try await Self.insertNewKey(in: tx)
+                return true
             }
             loaded.withLock { $0 = nil }
+            return rotated
         }
+    }
+
+    /// Forgets the loaded keys, so the next use reads them again (a key another process made).
+    func reload() {
+        loaded.withLock { $0 = nil }
     }
 
     private func load() async throws -> Loaded {
@@ -79,7 +103,8 @@ final class SigningKeys: Sendable {
 
     /// The active key and the retired ones whose tokens may still be valid.
     private func publishedKeys() async throws -> [KeyRow] {
-        let oldestStillValid = Date().addingTimeInterval(-Double(accessTokenLifetime.components.seconds) - 60)
+        let margin = Double(Self.reloadInterval.components.seconds) + 60
+        let oldestStillValid = Date().addingTimeInterval(-Double(accessTokenLifetime.components.seconds) - margin)
         let rows = try await database.read { reader in
             try await reader.query("SELECT kid, private_key, public_key, retired_at FROM auth_signing_keys ORDER BY created_at")
         }

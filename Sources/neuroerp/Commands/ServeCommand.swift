@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("access-token-ttl-seconds"), help: Self.help(.accessTokenLifetime)) var accessTokenLifetime: String?
     @Option(name: .customLong("refresh-token-ttl-days"), help: Self.help(.refreshTokenLifetime)) var refreshTokenLifetime: String?
     @Option(name: .customLong("bcrypt-cost"), help: Self.help(.bcryptCost)) var bcryptCost: String?
+    @Option(name: .customLong("signing-key-rotation-days"), help: Self.help(.signingKeyRotation)) var signingKeyRotation: String?
 
     static func help(_ setting: Setting) -> ArgumentHelp {
         ArgumentHelp("\(setting.help) [env: \(setting.environment)\(setting.defaultValue.map { ", default: \($0)" } ?? "")]")
@@ -67,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
             (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
             (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
             (.accessTokenLifetime, accessTokenLifetime), (.refreshTokenLifetime, refreshTokenLifetime), (.bcryptCost, bcryptCost),
+            (.signingKeyRotation, signingKeyRotation),
         ]
         for (setting, value) in given { if let value { flags[setting.key] = value } }
         let environment = ProcessInfo.processInfo.environment

@@ -30,7 +30,8 @@ enum ServiceFactory {
                 environment: environment,
                 settings: AuthSettings(
                     accessTokenLifetime: configuration.accessTokenLifetime,
-                    refreshTokenLifetime: configuration.refreshTokenLifetime, bcryptCost: UInt8(configuration.bcryptCost)))
+                    refreshTokenLifetime: configuration.refreshTokenLifetime, bcryptCost: UInt8(configuration.bcryptCost),
+                    signingKeyMaximumAge: configuration.signingKeyRotation))
         case .users: UserServiceModule(environment: environment)
         case .transactions: TransactionServiceModule(environment: environment)
         case .compliance: ComplianceServiceModule(environment: environment)

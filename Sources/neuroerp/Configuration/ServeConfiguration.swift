@@ -23,6 +23,8 @@ struct ServeConfiguration: Sendable {
     var accessTokenLifetime: Duration
     var refreshTokenLifetime: Duration
     var bcryptCost: Int
+    /// `nil`: never rotate on a schedule.
+    var signingKeyRotation: Duration?
     /// Each setting's effective value as text, secrets redacted, for the start-up log line.
     var effective: [(key: String, value: String, source: ConfigurationSource)]
 
@@ -102,6 +104,8 @@ struct ServeConfiguration: Sendable {
         accessTokenLifetime = .seconds(try integer(.accessTokenLifetime, in: 30...86_400))
         refreshTokenLifetime = .seconds(try integer(.refreshTokenLifetime, in: 1...365) * 86_400)
         bcryptCost = try integer(.bcryptCost, in: 4...31)
+        let rotationDays = try integer(.signingKeyRotation, in: 0...3650)
+        signingKeyRotation = rotationDays == 0 ? nil : .seconds(rotationDays * 86_400)
         self.effective = effective.map { (key: $0.0, value: $0.1, source: $0.2) }
     }
 

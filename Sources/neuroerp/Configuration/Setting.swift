@@ -68,10 +68,14 @@ struct Setting: Sendable {
         key: "bcryptCost", flag: "--bcrypt-cost", environment: "NEUROERP_BCRYPT_COST", defaultValue: "12",
         help: "bcrypt cost for stored passwords (4…31; each step doubles the work).")
 
+    static let signingKeyRotation = Setting(
+        key: "signingKeyRotationDays", flag: "--signing-key-rotation-days", environment: "NEUROERP_SIGNING_KEY_ROTATION_DAYS",
+        defaultValue: "30", help: "Age at which the token signing key is replaced; 0 never. Old keys stay published until their tokens expired.")
+
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections,
         maximumBodyBytes, sqliteSynchronous, sqliteReaders, shutdownTimeout, statusMaxAge, cacheEntries,
-        accessTokenLifetime, refreshTokenLifetime, bcryptCost,
+        accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }
