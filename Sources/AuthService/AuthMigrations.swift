@@ -55,5 +55,19 @@ enum AuthMigrations {
                         failed_attempts INTEGER NOT NULL DEFAULT 0, used_at TEXT)
                     """,
                 ]),
+            Migration(
+                version: 4, name: "refresh in one statement",
+                statements: [
+                    // A successor names the token it replaces; inserting it marks that one used, in
+                    // the same statement, so a refresh is one atomic write.
+                    "ALTER TABLE auth_refresh_tokens ADD COLUMN predecessor TEXT",
+                    """
+                    CREATE TRIGGER auth_refresh_tokens_use_predecessor AFTER INSERT ON auth_refresh_tokens
+                    WHEN NEW.predecessor IS NOT NULL
+                    BEGIN
+                        UPDATE auth_refresh_tokens SET used_at = NEW.issued_at WHERE token_hash = NEW.predecessor;
+                    END
+                    """,
+                ]),
         ])
 }

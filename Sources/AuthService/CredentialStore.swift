@@ -58,39 +58,47 @@ struct CredentialStore: Sendable {
         case expired, revoked, unknown
     }
 
-    /// Exchanges a refresh token for its successor, in one transaction, so two concurrent uses
-    /// of the same token cannot both succeed.
+    /// Exchanges a refresh token for its successor. The common case is one statement: the
+    /// successor is inserted only if the token is unused, unexpired and its family not revoked,
+    /// and a trigger marks the token used in the same statement, so two concurrent uses of one
+    /// token cannot both succeed. Anything else is sorted out afterwards.
     /// - Parameter reuseEvents: recorded with the revocation when the token was used before.
     func rotate(
         tokenHash: String, successorHash: String, successorExpiresAt: Date,
         reuseEvents: @Sendable (EntityID, TenantID) -> [EventEnvelope]
     ) async throws -> RefreshOutcome {
-        try await database.write { tx in
-            let rows = try await tx.query(
+        let now = RFC3339.string(from: Date())
+        let inserted = try await database.writeStatement(
+            """
+            INSERT INTO auth_refresh_tokens (token_hash, family_id, issued_at, expires_at, predecessor)
+            SELECT ?, t.family_id, ?, ?, t.token_hash
+            FROM auth_refresh_tokens t JOIN auth_refresh_families f ON f.id = t.family_id
+            WHERE t.token_hash = ? AND t.used_at IS NULL AND f.revoked_at IS NULL AND t.expires_at > ?
+            RETURNING family_id
+            """,
+            [.text(successorHash), .text(now), .text(RFC3339.string(from: successorExpiresAt)), .text(tokenHash), .text(now)])
+        let family = inserted.first?.column("family_id")?.string
+        let rows = try await database.read { reader in
+            try await reader.query(
                 """
                 SELECT t.family_id, t.expires_at, t.used_at, f.user_id, f.tenant_id, f.revoked_at
                 FROM auth_refresh_tokens t JOIN auth_refresh_families f ON f.id = t.family_id WHERE t.token_hash = ?
                 """, [.text(tokenHash)])
-            guard let row = rows.first, let family = row.column("family_id")?.string,
-                let user = row.column("user_id")?.string.flatMap(EntityID.init),
-                let tenant = row.column("tenant_id")?.string.flatMap(TenantID.init),
-                let expiresAt = row.column("expires_at")?.string.flatMap(RFC3339.date(from:))
-            else { return .unknown }
-            if row.column("revoked_at")?.string != nil { return .revoked }
-            let now = Date()
-            if row.column("used_at")?.string != nil {
-                try await revoke(family: family, reason: "refresh_token_reused", in: tx)
-                try await Outbox.append(reuseEvents(user, tenant), in: tx)
-                return .reused(user: user, tenant: tenant, family: family)
-            }
-            guard expiresAt > now else { return .expired }
-            try await tx.execute(
-                "UPDATE auth_refresh_tokens SET used_at = ? WHERE token_hash = ?", [.text(RFC3339.string(from: now)), .text(tokenHash)])
-            try await tx.execute(
-                "INSERT INTO auth_refresh_tokens (token_hash, family_id, issued_at, expires_at) VALUES (?, ?, ?, ?)",
-                [.text(successorHash), .text(family), .text(RFC3339.string(from: now)), .text(RFC3339.string(from: successorExpiresAt))])
-            return .rotated(user: user, tenant: tenant, family: family)
         }
+        guard let row = rows.first, let tokenFamily = row.column("family_id")?.string,
+            let user = row.column("user_id")?.string.flatMap(EntityID.init),
+            let tenant = row.column("tenant_id")?.string.flatMap(TenantID.init)
+        else { return .unknown }
+        if let family { return .rotated(user: user, tenant: tenant, family: family) }
+        if row.column("revoked_at")?.string != nil { return .revoked }
+        if row.column("used_at")?.string != nil {
+            try await database.write { tx in
+                try await revoke(family: tokenFamily, reason: "refresh_token_reused", in: tx)
+                try await Outbox.append(reuseEvents(user, tenant), in: tx)
+            }
+            return .reused(user: user, tenant: tenant, family: tokenFamily)
+        }
+        return .expired
     }
 
     /// Revokes the family a token belongs to (logout). Returns its owner, `nil` for an unknown token.

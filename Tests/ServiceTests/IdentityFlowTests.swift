@@ -76,6 +76,18 @@ import UserService
         }
     }
 
+    @Test func twoConcurrentUsesOfOneRefreshTokenCannotBothSucceed() async throws {
+        try await IdentityWorld.with { client, _ in
+            let token = try await client.tokens("admin@nord.example").refresh_token
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.refresh(token).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .unauthorized }.count == 7)
+        }
+    }
+
     @Test func logoutEndsTheLogin() async throws {
         try await IdentityWorld.with { client, _ in
             let tokens = try await client.tokens("admin@nord.example")
