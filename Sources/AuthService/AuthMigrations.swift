@@ -61,6 +61,9 @@ enum AuthMigrations {
                     // A successor names the token it replaces; inserting it marks that one used, in
                     // the same statement, so a refresh is one atomic write.
                     "ALTER TABLE auth_refresh_tokens ADD COLUMN predecessor TEXT",
+                    // Copied from the family so a refresh answers who it is for without a second query.
+                    "ALTER TABLE auth_refresh_tokens ADD COLUMN user_id TEXT",
+                    "ALTER TABLE auth_refresh_tokens ADD COLUMN tenant_id TEXT",
                     """
                     CREATE TRIGGER auth_refresh_tokens_use_predecessor AFTER INSERT ON auth_refresh_tokens
                     WHEN NEW.predecessor IS NOT NULL

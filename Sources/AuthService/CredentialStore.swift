@@ -70,14 +70,20 @@ struct CredentialStore: Sendable {
         let now = RFC3339.string(from: Date())
         let inserted = try await database.writeStatement(
             """
-            INSERT INTO auth_refresh_tokens (token_hash, family_id, issued_at, expires_at, predecessor)
-            SELECT ?, t.family_id, ?, ?, t.token_hash
+            INSERT INTO auth_refresh_tokens (token_hash, family_id, issued_at, expires_at, predecessor, user_id, tenant_id)
+            SELECT ?, t.family_id, ?, ?, t.token_hash, f.user_id, f.tenant_id
             FROM auth_refresh_tokens t JOIN auth_refresh_families f ON f.id = t.family_id
             WHERE t.token_hash = ? AND t.used_at IS NULL AND f.revoked_at IS NULL AND t.expires_at > ?
-            RETURNING family_id
+            RETURNING family_id, user_id, tenant_id
             """,
             [.text(successorHash), .text(now), .text(RFC3339.string(from: successorExpiresAt)), .text(tokenHash), .text(now)])
-        let family = inserted.first?.column("family_id")?.string
+        if let row = inserted.first, let family = row.column("family_id")?.string,
+            let user = row.column("user_id")?.string.flatMap(EntityID.init),
+            let tenant = row.column("tenant_id")?.string.flatMap(TenantID.init)
+        {
+            return .rotated(user: user, tenant: tenant, family: family)
+        }
+        // Not rotated: find out why.
         let rows = try await database.read { reader in
             try await reader.query(
                 """
@@ -89,7 +95,6 @@ struct CredentialStore: Sendable {
             let user = row.column("user_id")?.string.flatMap(EntityID.init),
             let tenant = row.column("tenant_id")?.string.flatMap(TenantID.init)
         else { return .unknown }
-        if let family { return .rotated(user: user, tenant: tenant, family: family) }
         if row.column("revoked_at")?.string != nil { return .revoked }
         if row.column("used_at")?.string != nil {
             try await database.write { tx in
