@@ -77,6 +77,27 @@ import ERPTesting
         await database.close()
     }
 
+    @Test func concurrentSingleStatementsCommitTogetherAndFailAlone() async throws {
+        let (database, _) = try await TestDatabase.make()
+        try await database.write { try await $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)") }
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for n in 0..<300 {
+                group.addTask {
+                    // Every 50th statement breaks NOT NULL; it must fail without taking others with it.
+                    let value: DatabaseValue = n % 50 == 0 ? .null : .text("v\(n)")
+                    let rows = try? await database.writeStatement("INSERT INTO t (id, v) VALUES (?, ?) RETURNING id", [.integer(n), value])
+                    return (n, rows?.first?.column("id")?.integer == n)
+                }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.count == 300)
+        #expect(outcomes.filter { !$0.value }.keys.sorted() == [0, 50, 100, 150, 200, 250])
+        let rows = try await database.read { try await $0.query("SELECT COUNT(*) AS n FROM t") }
+        #expect(rows.first?.column("n")?.integer == 294)
+        await database.close()
+    }
+
     @Test func readersCannotWrite() async throws {
         let (database, _) = try await TestDatabase.make()
         await #expect(throws: (any Error).self) {

@@ -17,6 +17,13 @@ public final class SQLiteDatabase: Sendable {
     private let nextReader = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     private let commitObservers = Mutex<[@Sendable () -> Void]>([])
+    private let statements = Mutex<(pending: [PendingStatement], draining: Bool)>(([], false))
+
+    private struct PendingStatement: Sendable {
+        let sql: String
+        let binds: [DatabaseValue]
+        let continuation: CheckedContinuation<[DatabaseRow], any Error>
+    }
 
     /// How much SQLite waits for the disk on commit.
     public enum Synchronous: String, Sendable, CaseIterable {
@@ -97,11 +104,58 @@ public final class SQLiteDatabase: Sendable {
         return result
     }
 
-    /// Runs one statement on the writer in SQLite's autocommit mode: atomic on its own (with the
-    /// triggers it fires), and one round trip instead of three. For hot single-statement writes.
+    /// Runs one statement on the writer, atomic on its own (with the triggers it fires). For hot
+    /// single-statement writes: statements that arrive while the writer is busy are committed
+    /// together in one transaction (group commit), so many callers share one disk sync. Each
+    /// statement succeeds or fails on its own; it returns only after its commit.
     public func writeStatement(_ sql: String, _ binds: [DatabaseValue] = []) async throws -> [DatabaseRow] {
-        try await writeLock.withLock {
-            try await SQLiteExecutor(connection: writer, notes: nil).query(sql, binds)
+        try await withCheckedThrowingContinuation { continuation in
+            let startDraining = statements.withLock { queue -> Bool in
+                queue.pending.append(PendingStatement(sql: sql, binds: binds, continuation: continuation))
+                guard !queue.draining else { return false }
+                queue.draining = true
+                return true
+            }
+            if startDraining { Task { await drainStatements() } }
+        }
+    }
+
+    /// The most statements one group commit takes; the rest wait for the next.
+    static let maximumGroupSize = 256
+
+    private func drainStatements() async {
+        while true {
+            let batch = statements.withLock { queue -> [PendingStatement] in
+                let batch = Array(queue.pending.prefix(Self.maximumGroupSize))
+                queue.pending.removeFirst(batch.count)
+                if batch.isEmpty { queue.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            var results: [Result<[DatabaseRow], any Error>] = []
+            do {
+                try await writeLock.withLock {
+                    let executor = SQLiteExecutor(connection: writer, notes: nil)
+                    if batch.count == 1 {
+                        results = [await Result(catching: { try await executor.query(batch[0].sql, batch[0].binds) })]
+                        return
+                    }
+                    try await executor.execute("BEGIN IMMEDIATE")
+                    for statement in batch {
+                        // A failing statement undoes only itself (SQLite's statement atomicity).
+                        results.append(await Result(catching: { try await executor.query(statement.sql, statement.binds) }))
+                    }
+                    do {
+                        try await executor.execute("COMMIT")
+                    } catch {
+                        try? await executor.execute("ROLLBACK")
+                        throw error
+                    }
+                }
+            } catch {
+                results = batch.map { _ in .failure(error) }
+            }
+            for (statement, result) in zip(batch, results) { statement.continuation.resume(with: result) }
         }
     }
 

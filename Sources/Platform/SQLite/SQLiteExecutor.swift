@@ -31,3 +31,10 @@ final class TransactionNotes: @unchecked Sendable {
     // Only touched by the task that holds the database's write lock, then by the same task after it.
     var wroteEvents = false
 }
+
+extension Result where Failure == any Error {
+    /// The outcome of an async throwing call.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
