@@ -143,15 +143,20 @@ import UserService
         }
     }
 
-    @Test func signingKeysSurviveARestart() async throws {
+    @Test func aRestartLogsNobodyOut() async throws {
         let directory = try TestDatabase.temporaryDirectory().path
         let token = TokenBox()
+        let refresh = TokenBox()
         try await IdentityWorld.with(["dataDir": directory]) { client, _ in
-            token.value = try await client.tokens("admin@nord.example").access_token
+            let tokens = try await client.tokens("admin@nord.example")
+            token.value = tokens.access_token
+            refresh.value = tokens.refresh_token
         }
         try await withProcess(["dataDir": directory]) { client, _ in
             let response = try await client.get("/api/v1/auth/me", token: token.value)
             #expect(response.status == .ok)
+            let refreshed = try await client.refresh(refresh.value)
+            #expect(refreshed.status == .ok)
         }
     }
 }

@@ -63,8 +63,8 @@ extension TestClientProtocol {
             body: ByteBuffer(string: #"{"email": "\#(email)", "password": "\#(password)"}"#))
     }
 
-    func tokens(_ email: String) async throws -> Tokens {
-        let response = try await login(email)
+    func tokens(_ email: String, _ password: String = IdentityWorld.password) async throws -> Tokens {
+        let response = try await login(email, password)
         #expect(response.status == .ok, "login of \(email): \(response.text)")
         return try JSONDecoder().decode(Tokens.self, from: Data(response.body.readableBytesView))
     }

@@ -1,0 +1,31 @@
+import ERPKernel
+import ERPTesting
+import Hummingbird
+import Foundation
+import HummingbirdTesting
+import Testing
+import UserService
+@testable import neuroerp
+
+@Suite struct DemoSeedTests {
+    @Test func theDemoTenantsPeopleCanLogInWithTheirRoles() async throws {
+        let process = try await assembleProcess(["bcryptCost": "4"])
+        let users = process.modules.compactMap { $0 as? UserServiceModule }.first!
+        try await DemoSeed.seed(users: users, logger: TestDatabase.logger)
+        try await DemoSeed.seed(users: users, logger: TestDatabase.logger)  // a second start changes nothing
+        try await Application(router: process.router).test(.router) { client in
+            let admin = try await client.tokens("admin@demo.local", DemoSeed.password).access_token
+            let list = try await client.get("/api/v1/users", token: admin).json()
+            let people = (list["data"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String }.sorted()
+            #expect(people == ["admin@demo.local", "buchhaltung@demo.local", "lager@demo.local", "pruefer@demo.local", "qualitaet@demo.local"])
+            let auditor = try await client.tokens("pruefer@demo.local", DemoSeed.password).access_token
+            #expect(try await client.get("/api/v1/users", token: auditor).status == .ok)
+            let write = try await client.send(.patch, "/api/v1/users/me", token: auditor, json: #"{"name": "P"}"#)
+            #expect(write.status == .ok)  // one's own profile is everyone's
+            let tenant = try await client.get("/api/v1/tenants/current", token: auditor).json()
+            #expect(tenant["name"] as? String == DemoSeed.tenantName)
+        }
+        await process.close()
+    }
+}
+
