@@ -12,8 +12,6 @@ public struct ServiceDirectory: Sendable {
     public func client(for service: ServiceName) -> any ServiceClient {
         clients[service] ?? UnconfiguredServiceClient(service: service)
     }
-
-    public var configured: [ServiceName] { clients.keys.sorted() }
 }
 
 /// Stands in for a service this process has no address for: every call is a 503 that says so.

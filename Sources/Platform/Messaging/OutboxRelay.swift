@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// Drains one database's outbox into the bus, in commit order, at least once.
 ///
-/// Runs as a lifecycle service: it wakes on `notify()` after a commit or every poll interval,
+/// Runs as a lifecycle service: it wakes after each commit that wrote events, or every poll interval,
 /// backs off while the bus fails, and on graceful shutdown delivers what is pending before it
 /// returns (the outbox keeps whatever it could not deliver for the next start).
 public final class OutboxRelay: Service {
@@ -31,10 +31,6 @@ public final class OutboxRelay: Service {
         self.metrics = metrics
         outbox.database.afterCommit { [wakeup] in wakeup.signal() }
     }
-
-    /// Tells the relay that new events may have been committed. The relay registers this with
-    /// its database, so every committed write wakes it.
-    public func notify() { wakeup.signal() }
 
     public func run() async throws {
         var failures = 0
