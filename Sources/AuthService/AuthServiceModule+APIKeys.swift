@@ -24,7 +24,7 @@ extension AuthServiceModule {
             var request = request
             let body = try await request.decodeJSON(NewAPIKeyRequest.self, context: context)
             try Self.validate(body, grantable: identity.permissions)
-            let secret = Self.apiKeyPrefix + Self.newRefreshToken().dropFirst(3)
+            let secret = Self.newSecret(prefix: Self.apiKeyPrefix)
             let key = APIKey(
                 id: .generate(), tenantId: identity.tenantID, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines),
                 prefix: String(secret.prefix(10)), scopes: Array(Set(body.scopes)).sorted(), createdBy: identity.subject,

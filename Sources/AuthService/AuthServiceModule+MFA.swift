@@ -88,7 +88,7 @@ extension AuthServiceModule {
         guard let enrolment = try await mfa.enrolment(of: access.userId), enrolment.confirmed else {
             return try await startLogin(for: access, trace: trace)
         }
-        let token = "mt_" + Self.newRefreshToken().dropFirst(3)
+        let token = Self.newSecret(prefix: "mt_")
         try await mfa.createChallenge(
             tokenHash: Self.hash(token), user: access.userId, expiresAt: Date().addingTimeInterval(Double(Self.challengeLifetimeSeconds)))
         return try Response.json(MFAChallengeResponse(mfaToken: token, expiresIn: Self.challengeLifetimeSeconds), headers: [.cacheControl: "no-store"])

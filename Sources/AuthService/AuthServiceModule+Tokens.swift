@@ -166,12 +166,14 @@ extension AuthServiceModule {
         try await environment.database!.write { try await Outbox.append(events, in: $0) }
     }
 
-    /// 256 random bits; only its SHA-256 is stored.
-    static func newRefreshToken() -> String {
+    /// An opaque secret: the prefix says what it is, then 256 random bits. Only its SHA-256 is stored.
+    static func newSecret(prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return "rt_" + Data(bytes).base64URLEncodedString()
+        return prefix + Data(bytes).base64URLEncodedString()
     }
+
+    static func newRefreshToken() -> String { newSecret(prefix: "rt_") }
 
     static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -48,11 +48,21 @@ struct UserStore: Sendable {
             let rows = try await reader.query(
                 "SELECT * FROM users WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? ""), .integer(page.limit + 1)])
-            var users: [User] = []
-            for row in rows.prefix(page.limit) {
-                let id = EntityID(row.column("id")?.string ?? "")!
-                users.append(try await Self.user(from: row, roles: roles(of: id, tenant: tenant, reader: reader)))
+            let pageRows = Array(rows.prefix(page.limit))
+            // One query for the roles of the whole page, not one per user.
+            let ids = pageRows.compactMap { $0.column("id")?.string }
+            var roles: [String: [String]] = [:]
+            if !ids.isEmpty {
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+                let roleRows = try await reader.query(
+                    "SELECT user_id, role FROM user_roles WHERE tenant_id = ? AND user_id IN (\(marks)) ORDER BY role",
+                    [.text(tenant.description)] + ids.map { .text($0) })
+                for row in roleRows {
+                    guard let user = row.column("user_id")?.string, let role = row.column("role")?.string else { continue }
+                    roles[user, default: []].append(role)
+                }
             }
+            let users = try pageRows.map { row in try Self.user(from: row, roles: roles[row.column("id")?.string ?? ""] ?? []) }
             return Page(data: users, nextCursor: rows.count > page.limit ? users.last?.id.description : nil)
         }
     }

@@ -37,9 +37,10 @@ import Testing
         #expect(throttle.retryAfter(account: "a@x.de", address: nil) == nil)
     }
 
-    @Test func memoryIsBounded() {
-        let throttle = LoginThrottle(limits: .init(maximumKeys: 10))
+    @Test func memoryIsBoundedByForgettingTheOldestAccounts() {
+        let throttle = LoginThrottle(limits: .init(failuresPerAccount: 1, failuresPerAddress: 100, maximumKeys: 10))
         for n in 0..<1_000 { throttle.recordFailure(account: "user\(n)@x.de", address: nil) }
-        #expect(throttle.retryAfter(account: "user999@x.de", address: nil) == nil)  // still counted, below its limit
+        #expect(throttle.retryAfter(account: "user0@x.de", address: nil) == nil)  // forgotten
+        #expect(throttle.retryAfter(account: "user999@x.de", address: nil) != nil)  // still counted
     }
 }
