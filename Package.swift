@@ -42,7 +42,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -50,12 +49,14 @@ let package = Package(
     targets: [
         // Shared kernel: value types and ports. Imports no adapter and no framework.
         .target(name: "ERPKernel"),
+        // SQLite itself, embedded (see Sources/CSQLite/version.txt).
+        .target(name: "CSQLite", cSettings: sqliteSettings),
         // Adapters behind the kernel's ports: SQLite, outbox relay, bus, cache, logs, metrics.
         .target(
             name: "Platform",
             dependencies: [
-                "ERPKernel",
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                "ERPKernel", "CSQLite",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -123,7 +124,6 @@ let package = Package(
             dependencies: [
                 "Platform", "ERPKernel", "ERPTesting",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
         .testTarget(
@@ -144,3 +144,23 @@ let package = Package(
         ),
     ]
 )
+
+/// SQLite's recommended options for an embedded build: no
+/// double-quoted string literals, no deprecated or unused interfaces, memory statistics off;
+/// multi-thread mode, since a connection is only ever used by one thread at a time.
+var sqliteSettings: [CSetting] {
+    [
+        .define("SQLITE_DEFAULT_MEMSTATUS", to: "0"),
+        .define("SQLITE_DQS", to: "0"),
+        .define("SQLITE_ENABLE_API_ARMOR", .when(configuration: .debug)),
+        .define("SQLITE_LIKE_DOESNT_MATCH_BLOBS"),
+        .define("SQLITE_MAX_VARIABLE_NUMBER", to: "250000"),
+        .define("SQLITE_OMIT_DEPRECATED"),
+        .define("SQLITE_OMIT_LOAD_EXTENSION"),
+        .define("SQLITE_OMIT_PROGRESS_CALLBACK"),
+        .define("SQLITE_OMIT_SHARED_CACHE"),
+        .define("SQLITE_OMIT_TCL_VARIABLE"),
+        .define("SQLITE_THREADSAFE", to: "2"),
+        .define("SQLITE_USE_URI"),
+    ]
+}

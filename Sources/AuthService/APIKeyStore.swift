@@ -21,7 +21,7 @@ struct APIKeyStore: Sendable {
 
     func create(_ key: APIKey, keyHash: String, events: [EventEnvelope]) async throws {
         try await database.write { tx in
-            try await tx.execute(
+            try tx.execute(
                 """
                 INSERT INTO auth_api_keys (id, tenant_id, name, key_hash, prefix, scopes, created_by, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -29,13 +29,13 @@ struct APIKeyStore: Sendable {
                 [.text(key.id.description), .text(key.tenantId.description), .text(key.name), .text(keyHash), .text(key.prefix),
                  .text(String(decoding: try JSONEncoder().encode(key.scopes), as: UTF8.self)), .text(key.createdBy.description),
                  .text(RFC3339.string(from: key.createdAt))])
-            try await Outbox.append(events, in: tx)
+            try Outbox.append(events, in: tx)
         }
     }
 
     func list(tenant: TenantID, page: PageRequest) async throws -> Page<APIKey> {
         let rows = try await database.read { reader in
-            try await reader.query(
+            try reader.query(
                 "SELECT * FROM auth_api_keys WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? ""), .integer(page.limit + 1)])
         }
@@ -46,11 +46,11 @@ struct APIKeyStore: Sendable {
     /// Revokes a key of the tenant; `false` when the tenant has no such unrevoked key.
     func revoke(tenant: TenantID, id: EntityID, events: [EventEnvelope]) async throws -> Bool {
         try await database.write { tx in
-            try await tx.execute(
+            try tx.execute(
                 "UPDATE auth_api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL",
                 [.text(RFC3339.string(from: Date())), .text(tenant.description), .text(id.description)])
-            guard try await tx.changes() == 1 else { return false }
-            try await Outbox.append(events, in: tx)
+            guard tx.changes() == 1 else { return false }
+            try Outbox.append(events, in: tx)
             return true
         }
     }
@@ -58,7 +58,7 @@ struct APIKeyStore: Sendable {
     /// The live key with this hash, `nil` for an unknown or revoked one.
     func activeKey(hash: String) async throws -> APIKey? {
         let rows = try await database.read { reader in
-            try await reader.query("SELECT * FROM auth_api_keys WHERE key_hash = ? AND revoked_at IS NULL", [.text(hash)])
+            try reader.query("SELECT * FROM auth_api_keys WHERE key_hash = ? AND revoked_at IS NULL", [.text(hash)])
         }
         return rows.first.flatMap(Self.key(from:))
     }

@@ -163,7 +163,7 @@ extension AuthServiceModule {
     }
 
     private func record(_ events: [EventEnvelope]) async throws {
-        try await environment.database!.write { try await Outbox.append(events, in: $0) }
+        try await environment.database!.write { try Outbox.append(events, in: $0) }
     }
 
     /// An opaque secret: the prefix says what it is, then 256 random bits. Only its SHA-256 is stored.

@@ -14,7 +14,7 @@ struct CredentialStore: Sendable {
 
     func setCredentials(userID: EntityID, tenantID: TenantID, email: String, passwordHash: String) async throws {
         try await database.write { tx in
-            try await tx.execute(
+            try tx.execute(
                 """
                 INSERT INTO auth_credentials (user_id, tenant_id, email, password_hash, updated_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, password_hash = excluded.password_hash,
@@ -27,7 +27,7 @@ struct CredentialStore: Sendable {
 
     func credentials(email: String) async throws -> Credentials? {
         let rows = try await database.read { reader in
-            try await reader.query(
+            try reader.query(
                 "SELECT user_id, tenant_id, password_hash FROM auth_credentials WHERE email = ?", [.text(email.lowercased())])
         }
         guard let row = rows.first, let user = row.column("user_id")?.string.flatMap(EntityID.init),
@@ -41,13 +41,13 @@ struct CredentialStore: Sendable {
         try await database.write { tx in
             let family = EntityID.generate().description
             let now = RFC3339.string(from: Date())
-            try await tx.execute(
+            try tx.execute(
                 "INSERT INTO auth_refresh_families (id, tenant_id, user_id, created_at) VALUES (?, ?, ?, ?)",
                 [.text(family), .text(tenant.description), .text(user.description), .text(now)])
-            try await tx.execute(
+            try tx.execute(
                 "INSERT INTO auth_refresh_tokens (token_hash, family_id, issued_at, expires_at) VALUES (?, ?, ?, ?)",
                 [.text(tokenHash), .text(family), .text(now), .text(RFC3339.string(from: expiresAt))])
-            try await Outbox.append(events, in: tx)
+            try Outbox.append(events, in: tx)
         }
     }
 
@@ -65,7 +65,7 @@ struct CredentialStore: Sendable {
     /// - Parameter reuseEvents: recorded with the revocation when the token was used before.
     func rotate(
         tokenHash: String, successorHash: String, successorExpiresAt: Date,
-        reuseEvents: @Sendable (EntityID, TenantID) -> [EventEnvelope]
+        reuseEvents: @escaping @Sendable (EntityID, TenantID) -> [EventEnvelope]
     ) async throws -> RefreshOutcome {
         let now = RFC3339.string(from: Date())
         let inserted = try await database.writeStatement(
@@ -85,7 +85,7 @@ struct CredentialStore: Sendable {
         }
         // Not rotated: find out why.
         let rows = try await database.read { reader in
-            try await reader.query(
+            try reader.query(
                 """
                 SELECT t.family_id, t.expires_at, t.used_at, f.user_id, f.tenant_id, f.revoked_at
                 FROM auth_refresh_tokens t JOIN auth_refresh_families f ON f.id = t.family_id WHERE t.token_hash = ?
@@ -98,8 +98,8 @@ struct CredentialStore: Sendable {
         if row.column("revoked_at")?.string != nil { return .revoked }
         if row.column("used_at")?.string != nil {
             try await database.write { tx in
-                try await revoke(family: tokenFamily, reason: "refresh_token_reused", in: tx)
-                try await Outbox.append(reuseEvents(user, tenant), in: tx)
+                try revoke(family: tokenFamily, reason: "refresh_token_reused", in: tx)
+                try Outbox.append(reuseEvents(user, tenant), in: tx)
             }
             return .reused(user: user, tenant: tenant, family: tokenFamily)
         }
@@ -107,9 +107,9 @@ struct CredentialStore: Sendable {
     }
 
     /// Revokes the family a token belongs to (logout). Returns its owner, `nil` for an unknown token.
-    func revokeFamily(ofToken tokenHash: String, reason: String, events: @Sendable (EntityID, TenantID) -> [EventEnvelope]) async throws -> Bool {
+    func revokeFamily(ofToken tokenHash: String, reason: String, events: @escaping @Sendable (EntityID, TenantID) -> [EventEnvelope]) async throws -> Bool {
         try await database.write { tx in
-            let rows = try await tx.query(
+            let rows = try tx.query(
                 """
                 SELECT f.id, f.user_id, f.tenant_id FROM auth_refresh_tokens t JOIN auth_refresh_families f ON f.id = t.family_id
                 WHERE t.token_hash = ? AND f.revoked_at IS NULL
@@ -118,18 +118,18 @@ struct CredentialStore: Sendable {
                 let user = row.column("user_id")?.string.flatMap(EntityID.init),
                 let tenant = row.column("tenant_id")?.string.flatMap(TenantID.init)
             else { return false }
-            try await revoke(family: family, reason: reason, in: tx)
-            try await Outbox.append(events(user, tenant), in: tx)
+            try revoke(family: family, reason: reason, in: tx)
+            try Outbox.append(events(user, tenant), in: tx)
             return true
         }
     }
 
     func revoke(family: String, reason: String) async throws {
-        try await database.write { try await revoke(family: family, reason: reason, in: $0) }
+        try await database.write { try revoke(family: family, reason: reason, in: $0) }
     }
 
-    private func revoke(family: String, reason: String, in tx: SQLiteExecutor) async throws {
-        try await tx.execute(
+    private func revoke(family: String, reason: String, in tx: SQLiteExecutor) throws {
+        try tx.execute(
             "UPDATE auth_refresh_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
             [.text(RFC3339.string(from: Date())), .text(reason), .text(family)])
     }

@@ -57,12 +57,12 @@ final class SigningKeys: Sendable {
             let now = Date()
             let rotated = try await database.write { tx -> Bool in
                 if let age {
-                    let rows = try await tx.query("SELECT created_at FROM auth_signing_keys WHERE retired_at IS NULL")
+                    let rows = try tx.query("SELECT created_at FROM auth_signing_keys WHERE retired_at IS NULL")
                     let created = rows.compactMap { $0.column("created_at")?.string.flatMap(RFC3339.date(from:)) }.max()
                     if let created, now.timeIntervalSince(created) < Double(age.components.seconds) { return false }
                 }
-                try await tx.execute("UPDATE auth_signing_keys SET retired_at = ? WHERE retired_at IS NULL", [.text(RFC3339.string(from: now))])
-                try await Self.insertNewKey(in: tx)
+                try tx.execute("UPDATE auth_signing_keys SET retired_at = ? WHERE retired_at IS NULL", [.text(RFC3339.string(from: now))])
+                try Self.insertNewKey(in: tx)
                 return true
             }
             loaded.withLock { $0 = nil }
@@ -79,8 +79,8 @@ final class SigningKeys: Sendable {
         var rows = try await publishedKeys()
         if !rows.contains(where: { $0.retiredAt == nil }) {
             try await database.write { tx in
-                let active = try await tx.query("SELECT kid FROM auth_signing_keys WHERE retired_at IS NULL")
-                if active.isEmpty { try await Self.insertNewKey(in: tx) }
+                let active = try tx.query("SELECT kid FROM auth_signing_keys WHERE retired_at IS NULL")
+                if active.isEmpty { try Self.insertNewKey(in: tx) }
             }
             rows = try await publishedKeys()
         }
@@ -106,7 +106,7 @@ final class SigningKeys: Sendable {
         let margin = Double(Self.reloadInterval.components.seconds) + 60
         let oldestStillValid = Date().addingTimeInterval(-Double(accessTokenLifetime.components.seconds) - margin)
         let rows = try await database.read { reader in
-            try await reader.query("SELECT kid, private_key, public_key, retired_at FROM auth_signing_keys ORDER BY created_at")
+            try reader.query("SELECT kid, private_key, public_key, retired_at FROM auth_signing_keys ORDER BY created_at")
         }
         return rows.compactMap { row -> KeyRow? in
             guard let kid = row.column("kid")?.string, let privateKey = row.column("private_key")?.string,
@@ -118,9 +118,9 @@ final class SigningKeys: Sendable {
         }
     }
 
-    private static func insertNewKey(in tx: SQLiteExecutor) async throws {
+    private static func insertNewKey(in tx: SQLiteExecutor) throws {
         let key = Curve25519.Signing.PrivateKey()
-        try await tx.execute(
+        try tx.execute(
             "INSERT INTO auth_signing_keys (kid, algorithm, private_key, public_key, created_at) VALUES (?, 'EdDSA', ?, ?, ?)",
             [.text(EntityID.generate().description), .text(key.rawRepresentation.base64EncodedString()),
              .text(key.publicKey.rawRepresentation.base64URLEncodedString()), .text(RFC3339.string(from: Date(), fractionalSeconds: true))])

@@ -9,43 +9,43 @@ struct UserStore: Sendable {
     /// Creates a tenant and its first administrator in one transaction.
     func createTenant(_ tenant: Tenant, admin: User, events: [EventEnvelope]) async throws {
         try await database.write { tx in
-            try await tx.execute(
+            try tx.execute(
                 "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
                 [.text(tenant.id.description), .text(tenant.name), .text(RFC3339.string(from: tenant.createdAt))])
-            try await insert(admin, in: tx)
-            try await Outbox.append(events, in: tx)
+            try insert(admin, in: tx)
+            try Outbox.append(events, in: tx)
         }
     }
 
     /// - Throws: 409 when the e-mail is taken (in any tenant: it is the login name).
     func createUser(_ user: User, events: [EventEnvelope]) async throws {
         try await database.write { tx in
-            try await insert(user, in: tx)
-            try await Outbox.append(events, in: tx)
+            try insert(user, in: tx)
+            try Outbox.append(events, in: tx)
         }
     }
 
     /// Removes a user whose creation could not be completed (its credentials were refused).
     func removeIncompleteUser(tenant: TenantID, id: EntityID) async throws {
         try await database.write { tx in
-            try await tx.execute("DELETE FROM user_roles WHERE tenant_id = ? AND user_id = ?", [.text(tenant.description), .text(id.description)])
-            try await tx.execute("DELETE FROM users WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)])
+            try tx.execute("DELETE FROM user_roles WHERE tenant_id = ? AND user_id = ?", [.text(tenant.description), .text(id.description)])
+            try tx.execute("DELETE FROM users WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)])
         }
     }
 
     func user(tenant: TenantID, id: EntityID) async throws -> User? {
         try await database.read { reader in
-            let rows = try await reader.query(
+            let rows = try reader.query(
                 "SELECT * FROM users WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)])
             guard let row = rows.first else { return nil }
-            return try await Self.user(from: row, roles: roles(of: id, tenant: tenant, reader: reader))
+            return try Self.user(from: row, roles: roles(of: id, tenant: tenant, reader: reader))
         }
     }
 
     /// One page of a tenant's users in ID (creation) order.
     func users(tenant: TenantID, page: PageRequest) async throws -> Page<User> {
         try await database.read { reader in
-            let rows = try await reader.query(
+            let rows = try reader.query(
                 "SELECT * FROM users WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? ""), .integer(page.limit + 1)])
             let pageRows = Array(rows.prefix(page.limit))
@@ -54,7 +54,7 @@ struct UserStore: Sendable {
             var roles: [String: [String]] = [:]
             if !ids.isEmpty {
                 let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-                let roleRows = try await reader.query(
+                let roleRows = try reader.query(
                     "SELECT user_id, role FROM user_roles WHERE tenant_id = ? AND user_id IN (\(marks)) ORDER BY role",
                     [.text(tenant.description)] + ids.map { .text($0) })
                 for row in roleRows {
@@ -68,35 +68,35 @@ struct UserStore: Sendable {
     }
 
     /// Applies a change and records its event; `nil` when there is no such user in the tenant.
-    func update(tenant: TenantID, id: EntityID, apply: @Sendable (inout User) -> [EventEnvelope]) async throws -> User? {
+    func update(tenant: TenantID, id: EntityID, apply: @escaping @Sendable (inout User) -> [EventEnvelope]) async throws -> User? {
         try await database.write { tx in
-            let rows = try await tx.query("SELECT * FROM users WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)])
+            let rows = try tx.query("SELECT * FROM users WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)])
             guard let row = rows.first else { return nil }
-            let before = try await Self.user(from: row, roles: roles(of: id, tenant: tenant, reader: tx))
+            let before = try Self.user(from: row, roles: roles(of: id, tenant: tenant, reader: tx))
             var after = before
             let events = apply(&after)
             guard after != before else { return before }
             after.updatedAt = Date()
-            try await tx.execute(
+            try tx.execute(
                 "UPDATE users SET name = ?, locale = ?, status = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
                 [.text(after.name), .text(after.locale), .text(after.status.rawValue), .text(RFC3339.string(from: after.updatedAt)),
                  .text(tenant.description), .text(id.description)])
             if after.roles != before.roles {
-                try await tx.execute("DELETE FROM user_roles WHERE tenant_id = ? AND user_id = ?", [.text(tenant.description), .text(id.description)])
+                try tx.execute("DELETE FROM user_roles WHERE tenant_id = ? AND user_id = ?", [.text(tenant.description), .text(id.description)])
                 for role in after.roles {
-                    try await tx.execute(
+                    try tx.execute(
                         "INSERT INTO user_roles (tenant_id, user_id, role) VALUES (?, ?, ?)",
                         [.text(tenant.description), .text(id.description), .text(role)])
                 }
             }
-            try await Outbox.append(events, in: tx)
+            try Outbox.append(events, in: tx)
             return after
         }
     }
 
     func tenant(_ id: TenantID) async throws -> Tenant? {
         try await database.read { reader in
-            guard let row = try await reader.query("SELECT * FROM tenants WHERE id = ?", [.text(id.description)]).first,
+            guard let row = try reader.query("SELECT * FROM tenants WHERE id = ?", [.text(id.description)]).first,
                 let name = row.column("name")?.string,
                 let created = row.column("created_at")?.string.flatMap(RFC3339.date(from:))
             else { return nil }
@@ -116,18 +116,18 @@ struct UserStore: Sendable {
 
     private func user(where condition: String, _ value: DatabaseValue) async throws -> User? {
         try await database.read { reader in
-            guard let row = try await reader.query("SELECT * FROM users WHERE \(condition)", [value]).first,
+            guard let row = try reader.query("SELECT * FROM users WHERE \(condition)", [value]).first,
                 let id = row.column("id")?.string.flatMap(EntityID.init),
                 let tenant = row.column("tenant_id")?.string.flatMap(TenantID.init)
             else { return nil }
-            return try await Self.user(from: row, roles: roles(of: id, tenant: tenant, reader: reader))
+            return try Self.user(from: row, roles: roles(of: id, tenant: tenant, reader: reader))
         }
     }
 
-    private func insert(_ user: User, in tx: SQLiteExecutor) async throws {
-        let taken = try await tx.query("SELECT 1 FROM users WHERE email = ?", [.text(user.email)])
+    private func insert(_ user: User, in tx: SQLiteExecutor) throws {
+        let taken = try tx.query("SELECT 1 FROM users WHERE email = ?", [.text(user.email)])
         guard taken.isEmpty else { throw Problem.conflict("email_taken", "A user with the e-mail \(user.email) exists already.") }
-        try await tx.execute(
+        try tx.execute(
             """
             INSERT INTO users (tenant_id, id, email, name, locale, status, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -136,14 +136,14 @@ struct UserStore: Sendable {
              .text(user.locale), .text(user.status.rawValue), .text(RFC3339.string(from: user.createdAt)),
              .text(RFC3339.string(from: user.updatedAt))])
         for role in user.roles {
-            try await tx.execute(
+            try tx.execute(
                 "INSERT INTO user_roles (tenant_id, user_id, role) VALUES (?, ?, ?)",
                 [.text(user.tenantId.description), .text(user.id.description), .text(role)])
         }
     }
 
-    private func roles(of user: EntityID, tenant: TenantID, reader: SQLiteExecutor) async throws -> [String] {
-        try await reader.query(
+    private func roles(of user: EntityID, tenant: TenantID, reader: SQLiteExecutor) throws -> [String] {
+        try reader.query(
             "SELECT role FROM user_roles WHERE tenant_id = ? AND user_id = ? ORDER BY role",
             [.text(tenant.description), .text(user.description)]
         ).compactMap { $0.column("role")?.string }

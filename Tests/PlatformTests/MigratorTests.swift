@@ -1,5 +1,4 @@
 import Logging
-import SQLiteNIO
 import Platform
 import Testing
 import ERPTesting
@@ -20,7 +19,7 @@ import ERPTesting
         #expect(try await migrator.apply(Self.track) == 2)
         #expect(try await migrator.apply(Self.track) == 2)  // a second start changes nothing
         #expect(try await migrator.version(of: "articles") == 2)
-        try await database.write { try await $0.execute("INSERT INTO articles (id, name) VALUES ('a', 'Weizen')") }
+        try await database.write { try $0.execute("INSERT INTO articles (id, name) VALUES ('a', 'Weizen')") }
         await database.close()
     }
 
@@ -57,7 +56,7 @@ import ERPTesting
             }
             for try await version in group { #expect(version == 2) }
         }
-        let rows = try await database.read { try await $0.query("SELECT COUNT(*) AS n FROM schema_migrations WHERE track = 'articles'") }
+        let rows = try await database.read { try $0.query("SELECT COUNT(*) AS n FROM schema_migrations WHERE track = 'articles'") }
         #expect(rows.first?.column("n")?.integer == 2)
         await other.close()
         await database.close()

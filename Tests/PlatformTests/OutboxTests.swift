@@ -13,10 +13,10 @@ import ERPTesting
 
     @Test func eventsCommitWithTheirTransactionOrNotAtAll() async throws {
         let (database, _) = try await TestDatabase.make()
-        try await database.write { try await Outbox.append([Self.event(1)], in: $0) }
+        try await database.write { try Outbox.append([Self.event(1)], in: $0) }
         struct Abort: Error {}
         _ = try? await database.write { tx in
-            try await Outbox.append([Self.event(2)], in: tx)
+            try Outbox.append([Self.event(2)], in: tx)
             throw Abort()
         }
         let pending = try await Outbox(database: database).pending(limit: 10)
@@ -27,7 +27,7 @@ import ERPTesting
     @Test func theRelayDeliversInCommitOrderAndMarksDelivered() async throws {
         let (database, _) = try await TestDatabase.make()
         let events = (1...300).map(Self.event)
-        try await database.write { try await Outbox.append(events, in: $0) }
+        try await database.write { try Outbox.append(events, in: $0) }
         let bus = RecordingEventBus()
         let relay = OutboxRelay(outbox: Outbox(database: database), bus: bus, metrics: MetricsRegistry(), logger: TestDatabase.logger, batchSize: 64)
         try await relay.flush()
@@ -39,7 +39,7 @@ import ERPTesting
 
     @Test func aFailingBusLosesNothing() async throws {
         let (database, _) = try await TestDatabase.make()
-        try await database.write { try await Outbox.append([Self.event(1), Self.event(2)], in: $0) }
+        try await database.write { try Outbox.append([Self.event(1), Self.event(2)], in: $0) }
         let bus = RecordingEventBus()
         bus.failNext(1)
         let relay = OutboxRelay(outbox: Outbox(database: database), bus: bus, metrics: MetricsRegistry(), logger: TestDatabase.logger)
@@ -52,13 +52,13 @@ import ERPTesting
 
     @Test func anInboxAppliesARedeliveredEventOnce() async throws {
         let (database, _) = try await TestDatabase.make()
-        try await database.write { try await $0.execute("CREATE TABLE seen (n INTEGER)") }
+        try await database.write { try $0.execute("CREATE TABLE seen (n INTEGER)") }
         let inbox = EventInbox(database: database, consumer: "counter")
         let event = Self.event(7)
         for _ in 0..<3 {
-            try await inbox.process(event) { tx in try await tx.execute("INSERT INTO seen VALUES (7)") }
+            try await inbox.process(event) { tx in try tx.execute("INSERT INTO seen VALUES (7)") }
         }
-        let rows = try await database.read { try await $0.query("SELECT COUNT(*) AS n FROM seen") }
+        let rows = try await database.read { try $0.query("SELECT COUNT(*) AS n FROM seen") }
         #expect(rows.first?.column("n")?.integer == 1)
         await database.close()
     }
@@ -71,7 +71,7 @@ import ERPTesting
         for n in 0..<20 {
             let events = [OutboxTests.event(n * 2), OutboxTests.event(n * 2 + 1)]
             expected += events
-            try await database.write { try await Outbox.append(events, in: $0) }
+            try await database.write { try Outbox.append(events, in: $0) }
         }
         let bus = RecordingEventBus()
         try await OutboxRelay(outbox: Outbox(database: database), bus: bus, metrics: MetricsRegistry(), logger: TestDatabase.logger, batchSize: 7).flush()
@@ -83,7 +83,7 @@ import ERPTesting
         let (database, _) = try await TestDatabase.make()
         let fromUsers = EventEnvelope(type: "users.user.created.v1", source: "users", payload: Data("{}".utf8))
         let fromTransactions = EventEnvelope(type: "transactions.sale.posted.v1", source: "transactions", payload: Data("{}".utf8))
-        try await database.write { try await Outbox.append([fromUsers, fromTransactions], in: $0) }
+        try await database.write { try Outbox.append([fromUsers, fromTransactions], in: $0) }
         let bus = RecordingEventBus()
         let usersOutbox = Outbox(database: database, sources: ["users"])
         try await OutboxRelay(outbox: usersOutbox, bus: bus, metrics: MetricsRegistry(), logger: TestDatabase.logger).flush()
@@ -103,13 +103,13 @@ import ERPTesting
         let running = Task { try await group.run() }
         try await Task.sleep(for: .milliseconds(50))
         let first = OutboxTests.event(1)
-        try await database.write { try await Outbox.append([first], in: $0) }
+        try await database.write { try Outbox.append([first], in: $0) }
         let deadline = ContinuousClock.now + .seconds(5)
         while bus.published.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(bus.published == [first])
         bus.failNext(1)  // the next wake-up fails; the event waits for the shutdown delivery
         let second = OutboxTests.event(2)
-        try await database.write { try await Outbox.append([second], in: $0) }
+        try await database.write { try Outbox.append([second], in: $0) }
         try await Task.sleep(for: .milliseconds(50))
         await group.triggerGracefulShutdown()
         try await running.value

@@ -72,7 +72,7 @@ import Testing
         let directory = try TestDatabase.temporaryDirectory().path
         let first = try await assembleProcess(["dataDir": directory])
         let event = EventEnvelope(type: "audit.test.v1", source: "audit", payload: Data("{}".utf8))
-        try await first.databases[.audit]!.write { try await Outbox.append([event], in: $0) }
+        try await first.databases[.audit]!.write { try Outbox.append([event], in: $0) }
         await first.close()
         let second = try await assembleProcess(["dataDir": directory])
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sqlite") }.sorted()

@@ -135,7 +135,7 @@ enum ForgedToken {
     /// the claim checks can refuse such a token.
     static func signedByServer(_ token: String, database: SQLiteDatabase, claim: String, value: Any) async throws -> String {
         let kid = parts(token).header["kid"] as! String
-        let rows = try await database.read { try await $0.query("SELECT private_key FROM auth_signing_keys WHERE kid = ?", [.text(kid)]) }
+        let rows = try await database.read { try $0.query("SELECT private_key FROM auth_signing_keys WHERE kid = ?", [.text(kid)]) }
         let raw = Data(base64Encoded: rows.first!.column("private_key")!.string!)!
         return try sign(token, with: Curve25519.Signing.PrivateKey(rawRepresentation: raw), claim: claim, value: value)
     }

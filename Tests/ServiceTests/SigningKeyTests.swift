@@ -33,7 +33,7 @@ import Testing
         let first = try await keys.current().activeKid
         try await keys.rotate()
         try await database.write {
-            try await $0.execute("UPDATE auth_signing_keys SET retired_at = '2020-01-01T00:00:00Z' WHERE kid = ?", [.text(first)])
+            try $0.execute("UPDATE auth_signing_keys SET retired_at = '2020-01-01T00:00:00Z' WHERE kid = ?", [.text(first)])
         }
         keys.reload()
         #expect(try await Self.publishedKids(keys) == [try await keys.current().activeKid])

@@ -15,13 +15,13 @@ public struct EventInbox: Sendable {
     /// Runs `apply` for an event this consumer has not processed yet, atomically with recording it.
     /// - Returns: `false` when the event had been processed before and nothing ran.
     @discardableResult
-    public func process(_ event: EventEnvelope, apply: (SQLiteExecutor) async throws -> Void) async throws -> Bool {
+    public func process(_ event: EventEnvelope, apply: @escaping @Sendable (SQLiteExecutor) throws -> Void) async throws -> Bool {
         try await database.write { tx in
-            try await tx.execute(
+            try tx.execute(
                 "INSERT OR IGNORE INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?)",
                 [.text(consumer), .text(event.id.description), .text(RFC3339.string(from: Date()))])
-            guard try await tx.changes() == 1 else { return false }
-            try await apply(tx)
+            guard tx.changes() == 1 else { return false }
+            try apply(tx)
             return true
         }
     }

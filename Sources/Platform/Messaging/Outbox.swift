@@ -1,6 +1,5 @@
 import ERPKernel
 import Foundation
-import SQLiteNIO
 
 /// Reads and writes the `outbox_events` table of one database.
 ///
@@ -19,10 +18,10 @@ public struct Outbox: Sendable {
 
     /// Appends events inside the caller's write transaction, so they commit with the state change
     /// they describe or not at all.
-    public static func append(_ events: [EventEnvelope], in tx: SQLiteExecutor) async throws {
+    public static func append(_ events: [EventEnvelope], in tx: SQLiteExecutor) throws {
         if !events.isEmpty { tx.noteEventsWritten() }
         for event in events {
-            try await tx.execute(
+            try tx.execute(
                 """
                 INSERT INTO outbox_events (id, type, source, tenant_id, subject, occurred_at_ms, trace_id, payload)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -30,7 +29,7 @@ public struct Outbox: Sendable {
                 [.text(event.id.description), .text(event.type), .text(event.source),
                  event.tenantID.map { .text($0.description) } ?? .null, event.subject.map { .text($0) } ?? .null,
                  .integer(Int((event.occurredAt.timeIntervalSince1970 * 1000).rounded())),
-                 event.traceID.map { .text($0) } ?? .null, .blob(.init(bytes: event.payload))])
+                 event.traceID.map { .text($0) } ?? .null, .blob(event.payload)])
         }
     }
 
@@ -49,7 +48,7 @@ public struct Outbox: Sendable {
     public func pending(limit: Int) async throws -> Batch {
         let (filter, binds) = sourceFilter()
         let rows = try await database.read { reader in
-            try await reader.query(
+            try reader.query(
                 """
                 SELECT seq, id, type, source, tenant_id, subject, occurred_at_ms, trace_id, payload
                 FROM outbox_events WHERE published_at IS NULL\(filter) ORDER BY seq LIMIT ?
@@ -72,7 +71,7 @@ public struct Outbox: Sendable {
                     id: id, type: type, source: source, tenantID: row.column("tenant_id")?.string.flatMap(TenantID.init),
                     subject: row.column("subject")?.string,
                     occurredAt: Date(timeIntervalSince1970: Double(occurredMilliseconds) / 1000),
-                    traceID: row.column("trace_id")?.string, payload: Data(payload.readableBytesView)))
+                    traceID: row.column("trace_id")?.string, payload: payload))
         }
         return batch
     }
@@ -81,7 +80,7 @@ public struct Outbox: Sendable {
     public func markPublished(throughSeq seq: Int) async throws {
         let (filter, binds) = sourceFilter()
         try await database.write { tx in
-            try await tx.execute(
+            try tx.execute(
                 "UPDATE outbox_events SET published_at = ? WHERE published_at IS NULL AND seq <= ?\(filter)",
                 [.text(RFC3339.string(from: Date(), fractionalSeconds: true)), .integer(seq)] + binds)
         }
@@ -91,7 +90,7 @@ public struct Outbox: Sendable {
     public func backlog() async throws -> (count: Int, oldestAgeSeconds: Double) {
         let (filter, binds) = sourceFilter()
         let rows = try await database.read { reader in
-            try await reader.query(
+            try reader.query(
                 "SELECT COUNT(*) AS n, MIN(occurred_at_ms) AS oldest FROM outbox_events WHERE published_at IS NULL\(filter)",
                 binds)
         }
@@ -100,7 +99,7 @@ public struct Outbox: Sendable {
         return (count, oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
     }
 
-    private func sourceFilter() -> (String, [SQLiteData]) {
+    private func sourceFilter() -> (String, [DatabaseValue]) {
         guard let sources else { return ("", []) }
         let marks = Array(repeating: "?", count: sources.count).joined(separator: ", ")
         return (" AND source IN (\(marks))", sources.map { .text($0) })

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import SQLiteNIO
 
 /// Applies migration tracks to a database and reports their versions.
 public struct Migrator: Sendable {
@@ -24,7 +23,7 @@ public struct Migrator: Sendable {
     @discardableResult
     public func apply(_ track: MigrationTrack) async throws -> Int {
         try await database.write { tx in
-            try await tx.execute(
+            try tx.execute(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     track TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
@@ -45,15 +44,15 @@ public struct Migrator: Sendable {
             let appliedNow = try await database.write { tx -> Bool in
                 // Asked again under the write lock: another process on the same file may have
                 // applied it since the look above (BEGIN IMMEDIATE serialises processes too).
-                let rows = try await tx.query(
+                let rows = try tx.query(
                     "SELECT checksum FROM schema_migrations WHERE track = ? AND version = ?",
                     [.text(track.name), .integer(migration.version)])
                 if let checksum = rows.first?.column("checksum")?.string {
                     try check(checksum, against: migration, of: track)
                     return false
                 }
-                for statement in migration.statements { try await tx.execute(statement) }
-                try await tx.execute(
+                for statement in migration.statements { try tx.execute(statement) }
+                try tx.execute(
                     "INSERT INTO schema_migrations (track, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)",
                     [.text(track.name), .integer(migration.version), .text(migration.name),
                      .text(migration.checksum), .text(RFC3339.string(from: Date()))])
@@ -83,7 +82,7 @@ public struct Migrator: Sendable {
 
     private func appliedChecksums(_ track: String) async throws -> [Int: String] {
         let rows = try await database.read { reader in
-            try await reader.query(
+            try reader.query(
                 "SELECT version, checksum FROM schema_migrations WHERE track = ?", [.text(track)])
         }
         var result: [Int: String] = [:]

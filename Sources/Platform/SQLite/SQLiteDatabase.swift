@@ -1,29 +1,29 @@
 import Foundation
 import Logging
-import SQLiteNIO
+import NIOPosix
 import Synchronization
 
-/// One service database file in WAL mode: a single writer that runs whole transactions, and a
-/// few reader connections that read the last committed state concurrently with it.
+/// One service database file in WAL mode: a single writer connection and a few readers, each
+/// used by one thread of the database's own pool at a time.
 ///
-/// Writes are serialised in the process by `AsyncLock`, so they never meet `SQLITE_BUSY` from
-/// each other; readers never block the writer (WAL).
+/// Statements run synchronously on those threads: a read or a write transaction costs one hop
+/// off the caller's task, however many statements it runs. Writes queue for the writer and are
+/// committed in groups: the writes that arrive while a commit is running share the next
+/// transaction and its disk sync, each inside its own savepoint, so each still succeeds or
+/// fails on its own and returns only after its group has committed.
 public final class SQLiteDatabase: Sendable {
     public let name: String
     public let path: String
+    private let threads: NIOThreadPool
     private let writer: SQLiteConnection
-    private let readers: [SQLiteConnection]
+    private let readers: ReaderPool
     private let writeLock = AsyncLock()
-    private let nextReader = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     private let commitObservers = Mutex<[@Sendable () -> Void]>([])
-    private let statements = Mutex<(pending: [PendingStatement], draining: Bool)>(([], false))
+    private let queue = Mutex<(pending: [any PendingWrite], draining: Bool)>(([], false))
 
-    private struct PendingStatement: Sendable {
-        let sql: String
-        let binds: [DatabaseValue]
-        let continuation: CheckedContinuation<[DatabaseRow], any Error>
-    }
+    /// The most writes one group commit takes; the rest wait for the next.
+    public static let maximumGroupSize = 512
 
     /// How much SQLite waits for the disk on commit.
     public enum Synchronous: String, Sendable, CaseIterable {
@@ -33,11 +33,12 @@ public final class SQLiteDatabase: Sendable {
         case normal
     }
 
-    private init(name: String, path: String, writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(name: String, path: String, threads: NIOThreadPool, writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.name = name
         self.path = path
+        self.threads = threads
         self.writer = writer
-        self.readers = readers
+        self.readers = ReaderPool(readers)
     }
 
     /// Opens (creating if needed) the database file and sets WAL mode.
@@ -51,111 +52,123 @@ public final class SQLiteDatabase: Sendable {
         busyTimeoutMilliseconds: Int = 5000, logger: Logger
     ) async throws -> SQLiteDatabase {
         precondition(readerCount >= 1, "at least one reader connection")
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        var readers: [SQLiteConnection] = []
+        let threads = NIOThreadPool(numberOfThreads: readerCount + 1)
+        threads.start()
         do {
-            _ = try await writer.query("PRAGMA journal_mode=WAL")
-            for pragma in [
-                "PRAGMA synchronous=\(synchronous.rawValue.uppercased())", "PRAGMA foreign_keys=ON",
-                "PRAGMA busy_timeout=\(busyTimeoutMilliseconds)",
-            ] {
-                _ = try await writer.query(pragma)
+            let (writer, readers) = try await threads.runIfActive {
+                let writer = try SQLiteConnection(path: path)
+                try writer.executeScript(
+                    """
+                    PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA journal_mode=WAL;
+                    PRAGMA synchronous=\(synchronous.rawValue.uppercased()); PRAGMA foreign_keys=ON;
+                    """)
+                let readers = try (0..<readerCount).map { _ in
+                    let reader = try SQLiteConnection(path: path)
+                    try reader.executeScript("PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA query_only=ON;")
+                    return reader
+                }
+                return (writer, readers)
             }
-            for _ in 0..<readerCount {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                _ = try await reader.query("PRAGMA busy_timeout=\(busyTimeoutMilliseconds)")
-                _ = try await reader.query("PRAGMA query_only=ON")
-                readers.append(reader)
-            }
-            return SQLiteDatabase(name: name, path: path, writer: writer, readers: readers)
+            return SQLiteDatabase(name: name, path: path, threads: threads, writer: writer, readers: readers)
         } catch {
-            for reader in readers { try? await reader.close() }
-            try? await writer.close()
+            try? await threads.shutdownGracefully()
             throw error
         }
     }
 
-    /// Runs `body` on a reader connection. Each statement sees the last committed state.
-    public func read<T: Sendable>(_ body: (SQLiteExecutor) async throws -> T) async throws -> T {
-        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-        let connection = readers[Int(index.magnitude % UInt(readers.count))]
-        return try await body(SQLiteExecutor(connection: connection, notes: nil))
-    }
-
-    /// Runs `body` inside one `BEGIN IMMEDIATE … COMMIT` on the writer; rolls back if it throws.
-    /// The commit has returned (and, with `.full`, reached the disk) before this returns.
-    public func write<T: Sendable>(_ body: (SQLiteExecutor) async throws -> T) async throws -> T {
-        let notes = TransactionNotes()
-        let result = try await writeLock.withLock {
-            let executor = SQLiteExecutor(connection: writer, notes: notes)
-            try await executor.execute("BEGIN IMMEDIATE")
+    /// Runs `body` on a reader connection, inside one read transaction: every statement sees the
+    /// same committed state.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteExecutor) throws -> T) async throws -> T {
+        guard let connection = await readers.checkOut() else { throw DatabaseClosedError(name: name) }
+        defer { readers.checkIn(connection) }
+        return try await threads.runIfActive {
+            try connection.executeScript("BEGIN")
             do {
-                let result = try await body(executor)
-                try await executor.execute("COMMIT")
+                let result = try body(SQLiteExecutor(connection: connection, notes: nil))
+                try connection.executeScript("COMMIT")
                 return result
             } catch {
-                try? await executor.execute("ROLLBACK")
+                try? connection.executeScript("ROLLBACK")
                 throw error
             }
         }
-        if notes.wroteEvents {
-            for observer in commitObservers.withLock({ $0 }) { observer() }
-        }
-        return result
     }
 
-    /// Runs one statement on the writer, atomic on its own (with the triggers it fires). For hot
-    /// single-statement writes: statements that arrive while the writer is busy are committed
-    /// together in one transaction (group commit), so many callers share one disk sync. Each
-    /// statement succeeds or fails on its own; it returns only after its commit.
-    public func writeStatement(_ sql: String, _ binds: [DatabaseValue] = []) async throws -> [DatabaseRow] {
+    /// Runs `body` as one atomic write on the writer: either all its statements commit or none.
+    /// It may share a transaction with other writes (group commit); it returns after that commit,
+    /// which with `.full` has reached the disk.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteExecutor) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let startDraining = statements.withLock { queue -> Bool in
-                queue.pending.append(PendingStatement(sql: sql, binds: binds, continuation: continuation))
+            let startDraining = queue.withLock { queue -> Bool in
+                queue.pending.append(WriteRequest(body: body, continuation: continuation))
                 guard !queue.draining else { return false }
                 queue.draining = true
                 return true
             }
-            if startDraining { Task { await drainStatements() } }
+            if startDraining { Task { await drain() } }
         }
     }
 
-    /// The most statements one group commit takes; the rest wait for the next.
-    static let maximumGroupSize = 256
+    /// Runs one statement as its own atomic write (with the triggers it fires).
+    @discardableResult
+    public func writeStatement(_ sql: String, _ binds: [DatabaseValue] = []) async throws -> [DatabaseRow] {
+        try await write { try $0.query(sql, binds) }
+    }
 
-    private func drainStatements() async {
+    private func drain() async {
         while true {
-            let batch = statements.withLock { queue -> [PendingStatement] in
+            let batch = queue.withLock { queue -> [any PendingWrite] in
                 let batch = Array(queue.pending.prefix(Self.maximumGroupSize))
                 queue.pending.removeFirst(batch.count)
                 if batch.isEmpty { queue.draining = false }
                 return batch
             }
             guard !batch.isEmpty else { return }
-            var results: [Result<[DatabaseRow], any Error>] = []
+            let notes = TransactionNotes()
+            let commitError: (any Error)?
             do {
                 try await writeLock.withLock {
-                    let executor = SQLiteExecutor(connection: writer, notes: nil)
-                    if batch.count == 1 {
-                        results = [await Result(catching: { try await executor.query(batch[0].sql, batch[0].binds) })]
-                        return
-                    }
-                    try await executor.execute("BEGIN IMMEDIATE")
-                    for statement in batch {
-                        // A failing statement undoes only itself (SQLite's statement atomicity).
-                        results.append(await Result(catching: { try await executor.query(statement.sql, statement.binds) }))
-                    }
-                    do {
-                        try await executor.execute("COMMIT")
-                    } catch {
-                        try? await executor.execute("ROLLBACK")
-                        throw error
-                    }
+                    guard !closed.load(ordering: .relaxed) else { throw DatabaseClosedError(name: name) }
+                    try await threads.runIfActive { [writer] in try Self.commitGroup(batch, on: writer, notes: notes) }
                 }
+                commitError = nil
             } catch {
-                results = batch.map { _ in .failure(error) }
+                commitError = error
             }
-            for (statement, result) in zip(batch, results) { statement.continuation.resume(with: result) }
+            for request in batch { request.complete(commitError: commitError) }
+            if commitError == nil, notes.wroteEvents {
+                for observer in commitObservers.withLock({ $0 }) { observer() }
+            }
+        }
+    }
+
+    /// Runs a group of writes in one transaction on the writer thread.
+    private static func commitGroup(_ batch: [any PendingWrite], on connection: SQLiteConnection, notes: TransactionNotes) throws {
+        let executor = SQLiteExecutor(connection: connection, notes: notes)
+        try connection.executeScript("BEGIN IMMEDIATE")
+        do {
+            if batch.count == 1 {
+                // Alone in its transaction: a failure rolls the whole transaction back.
+                guard batch[0].run(in: executor) else {
+                    notes.wroteEvents = false
+                    try connection.executeScript("ROLLBACK")
+                    return
+                }
+            } else {
+                for request in batch {
+                    let wroteEventsBefore = notes.wroteEvents
+                    try connection.executeScript("SAVEPOINT grouped_write")
+                    if !request.run(in: executor) {
+                        try connection.executeScript("ROLLBACK TO grouped_write")
+                        notes.wroteEvents = wroteEventsBefore  // its events are gone with it
+                    }
+                    try connection.executeScript("RELEASE grouped_write")
+                }
+            }
+            try connection.executeScript("COMMIT")
+        } catch {
+            try? connection.executeScript("ROLLBACK")
+            throw error
         }
     }
 
@@ -165,17 +178,65 @@ public final class SQLiteDatabase: Sendable {
         commitObservers.withLock { $0.append(observer) }
     }
 
-    /// Tasks queued for the writer now; a gauge for the pool metrics.
-    public var writersWaiting: Int { writeLock.waiting }
+    /// Writes queued for the writer now; a gauge for the pool metrics.
+    public var writersWaiting: Int { queue.withLock { $0.pending.count } }
     public var readerCount: Int { readers.count }
 
-    /// Checkpoints the WAL into the main file and closes every connection. Idempotent.
+    /// Checkpoints the WAL into the main file and closes every connection. Idempotent; writes
+    /// that arrive later fail with `DatabaseClosedError`.
     public func close() async {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         _ = try? await writeLock.withLock {
-            _ = try? await writer.query("PRAGMA wal_checkpoint(TRUNCATE)")
+            try await threads.runIfActive { [writer] in
+                try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)")
+                writer.close()
+            }
         }
-        for reader in readers { try? await reader.close() }
-        try? await writer.close()
+        for reader in await readers.close() { reader.close() }
+        try? await threads.shutdownGracefully()
+    }
+}
+
+/// The database was closed before the write could run.
+public struct DatabaseClosedError: Error, CustomStringConvertible {
+    public let name: String
+    public var description: String { "database \(name) is closed" }
+}
+
+/// A write waiting for its group commit.
+private protocol PendingWrite: Sendable {
+    /// Runs the write inside the group's transaction; `false` when it failed and must be undone.
+    func run(in executor: SQLiteExecutor) -> Bool
+    /// Hands the caller its result, or the commit's failure.
+    func complete(commitError: (any Error)?)
+}
+
+private final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
+    private let body: @Sendable (SQLiteExecutor) throws -> T
+    private let continuation: CheckedContinuation<T, any Error>
+    // Set on the writer thread by `run`, read by `complete` after the commit: never at once.
+    private var outcome: Result<T, any Error>?
+
+    init(body: @escaping @Sendable (SQLiteExecutor) throws -> T, continuation: CheckedContinuation<T, any Error>) {
+        self.body = body
+        self.continuation = continuation
+    }
+
+    func run(in executor: SQLiteExecutor) -> Bool {
+        do {
+            outcome = .success(try body(executor))
+            return true
+        } catch {
+            outcome = .failure(error)
+            return false
+        }
+    }
+
+    func complete(commitError: (any Error)?) {
+        if let commitError, case .success = outcome ?? .failure(commitError) {
+            continuation.resume(throwing: commitError)
+        } else {
+            continuation.resume(with: outcome ?? .failure(commitError ?? CancellationError()))
+        }
     }
 }

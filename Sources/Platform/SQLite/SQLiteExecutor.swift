@@ -1,7 +1,6 @@
-import SQLiteNIO
-
-/// Runs statements on one connection: inside a transaction for writers, one by one for readers.
-public struct SQLiteExecutor: Sendable {
+/// Runs statements on the connection a read or write was given. Synchronous: it lives on the
+/// database's thread for the length of one `read` or `write` body and must not escape it.
+public struct SQLiteExecutor {
     let connection: SQLiteConnection
     /// What the transaction did that matters after its commit; `nil` on readers.
     let notes: TransactionNotes?
@@ -10,31 +9,27 @@ public struct SQLiteExecutor: Sendable {
     func noteEventsWritten() { notes?.wroteEvents = true }
 
     /// Runs one statement with positional `?` binds and returns every row.
-    public func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
-        try await connection.query(sql, binds)
+    @discardableResult
+    public func query(_ sql: String, _ binds: [DatabaseValue] = []) throws -> [DatabaseRow] {
+        try connection.query(sql, binds)
     }
 
     /// Runs one statement and ignores any rows.
-    public func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws {
-        _ = try await connection.query(sql, binds)
+    public func execute(_ sql: String, _ binds: [DatabaseValue] = []) throws {
+        try connection.forEachRow(sql, binds) { _ in }
+    }
+
+    /// Runs one statement and hands each row to `body` without collecting them (large reads).
+    public func forEachRow(_ sql: String, _ binds: [DatabaseValue] = [], _ body: (DatabaseRow) throws -> Void) throws {
+        try connection.forEachRow(sql, binds, body)
     }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE on this connection.
-    public func changes() async throws -> Int {
-        let rows = try await connection.query("SELECT changes() AS n")
-        return rows.first?.column("n")?.integer ?? 0
-    }
+    public func changes() -> Int { connection.changes }
 }
 
-/// Facts about one write transaction, written under the write lock and read after the commit.
+/// Facts about one write transaction, written on the writer thread and read after the commit.
 final class TransactionNotes: @unchecked Sendable {
-    // Only touched by the task that holds the database's write lock, then by the same task after it.
+    // Touched by the writer thread during the group, then by the draining task after it.
     var wroteEvents = false
-}
-
-extension Result where Failure == any Error {
-    /// The outcome of an async throwing call.
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
 }

@@ -32,7 +32,7 @@ extension ServiceModule {
 
     public var healthChecks: [HealthCheck] {
         guard let database = environment.database else { return [] }
-        return [HealthCheck(name: "database:\(database.name)") { _ = try await database.read { try await $0.query("SELECT 1") } }]
+        return [HealthCheck(name: "database:\(database.name)") { _ = try await database.read { try $0.query("SELECT 1") } }]
     }
 
     public func addRoutes(to router: Router<ServiceContext>) { addStandardRoutes(to: router) }
