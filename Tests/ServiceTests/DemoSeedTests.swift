@@ -4,6 +4,7 @@ import Hummingbird
 import Foundation
 import HummingbirdTesting
 import Testing
+import TransactionService
 import UserService
 @testable import neuroerp
 
@@ -11,8 +12,9 @@ import UserService
     @Test func theDemoTenantsPeopleCanLogInWithTheirRoles() async throws {
         let process = try await assembleProcess(["bcryptCost": "4"])
         let users = process.modules.compactMap { $0 as? UserServiceModule }.first!
-        try await DemoSeed.seed(users: users, logger: TestDatabase.logger)
-        try await DemoSeed.seed(users: users, logger: TestDatabase.logger)  // a second start changes nothing
+        let transactions = process.modules.compactMap { $0 as? TransactionServiceModule }.first
+        try await DemoSeed.seed(users: users, transactions: transactions, logger: TestDatabase.logger)
+        try await DemoSeed.seed(users: users, transactions: transactions, logger: TestDatabase.logger)  // a second start changes nothing
         try await Application(router: process.router).test(.router) { client in
             let admin = try await client.tokens("admin@demo.local", DemoSeed.password).access_token
             let list = try await client.get("/api/v1/users", token: admin).json()
@@ -24,6 +26,14 @@ import UserService
             #expect(write.status == .ok)  // one's own profile is everyone's
             let tenant = try await client.get("/api/v1/tenants/current", token: auditor).json()
             #expect(tenant["name"] as? String == DemoSeed.tenantName)
+            // Three months of business: posted, balanced, in stock.
+            let accountant = try await client.tokens("buchhaltung@demo.local", DemoSeed.password).access_token
+            let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+            let trial = try await client.get("/api/v1/ledger/trial-balance?fiscalYear=\(year)", token: accountant).json()
+            #expect((trial["totalDebitMinor"] as? Int ?? 0) > 0)
+            #expect(trial["totalDebitMinor"] as? Int == trial["totalCreditMinor"] as? Int)
+            let sales = try await client.get("/api/v1/transactions?kind=sale&limit=500", token: accountant).json()
+            #expect((sales["data"] as? [Any])?.count ?? 0 > 50)
         }
         await process.close()
     }

@@ -14,8 +14,8 @@ public enum ServiceName: String, CaseIterable, Sendable, Codable, Comparable {
         case .transactions:
             [
                 "/api/v1/articles", "/api/v1/batches", "/api/v1/partners", "/api/v1/warehouses",
-                "/api/v1/accounts", "/api/v1/tax-codes", "/api/v1/fiscal-years", "/api/v1/transactions",
-                "/api/v1/ledger", "/api/v1/payments", "/api/v1/open-items", "/api/v1/stock",
+                "/api/v1/accounts", "/api/v1/tax-codes", "/api/v1/fiscal-periods", "/api/v1/transactions",
+                "/api/v1/journal-entries", "/api/v1/ledger", "/api/v1/payments", "/api/v1/open-items", "/api/v1/stock",
             ]
         case .compliance: ["/api/v1/compliance"]
         case .documents: ["/api/v1/documents"]

@@ -97,7 +97,12 @@ public final class SQLiteDatabase: Sendable {
     /// Runs `body` as one atomic write on the writer: either all its statements commit or none.
     /// It may share a transaction with other writes (group commit); it returns after that commit,
     /// which with `.full` has reached the disk.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteExecutor) throws -> T) async throws -> T {
+    ///
+    /// Writes run in the order they are queued; `whenQueued` is called once this one is in the
+    /// queue, so a caller can hold back the next write until then (ordered imports).
+    public func write<T: Sendable>(
+        whenQueued: (@Sendable () -> Void)? = nil, _ body: @escaping @Sendable (SQLiteExecutor) throws -> T
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let startDraining = queue.withLock { queue -> Bool in
                 queue.pending.append(WriteRequest(body: body, continuation: continuation))
@@ -105,6 +110,7 @@ public final class SQLiteDatabase: Sendable {
                 queue.draining = true
                 return true
             }
+            whenQueued?()
             if startDraining { Task { await drain() } }
         }
     }

@@ -21,3 +21,21 @@ extension Decoder {
         }
     }
 }
+
+/// A request type whose JSON members are known, so `Strict` can refuse any other.
+public protocol KnownFields: Decodable {
+    static var fields: Set<String> { get }
+}
+
+/// Decodes `Value` and refuses members it does not know (see `rejectUnknownKeys`), without
+/// giving up the synthesised `Decodable` conformance.
+public struct Strict<Value: KnownFields>: Decodable {
+    public let value: Value
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: Value.fields)
+        value = try Value(from: decoder)
+    }
+}
+
+extension Strict: Sendable where Value: Sendable {}

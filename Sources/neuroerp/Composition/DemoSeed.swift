@@ -1,9 +1,10 @@
 import ERPKernel
 import Logging
+import TransactionService
 import UserService
 
 /// `neuroerp serve --demo`: on first start, a demo tenant whose people can log in at once.
-/// Later issues add their demo business data here.
+/// With the transactions service hosted, also its master data and three months of business.
 enum DemoSeed {
     static let password = "demo-passwort-123"
     static let tenantName = "Demo Landhandel GmbH"
@@ -15,7 +16,7 @@ enum DemoSeed {
     ]
 
     /// Seeds once; a second start finds the admin and does nothing.
-    static func seed(users: UserServiceModule, logger: Logger) async throws {
+    static func seed(users: UserServiceModule, transactions: TransactionServiceModule?, logger: Logger) async throws {
         guard try await !users.emailExists("admin@demo.local") else { return }
         let (tenant, admin) = try await users.createTenant(
             name: tenantName, adminEmail: "admin@demo.local", adminName: "Anna Admin", password: password)
@@ -23,6 +24,10 @@ enum DemoSeed {
             _ = try await users.addUser(
                 tenant: tenant, email: person.email, name: person.name, roles: person.roles, password: password,
                 by: admin, trace: .generate())
+        }
+        if let transactions {
+            let posted = try await transactions.seedDemoBusiness(tenant: tenant, actor: admin)
+            logger.notice("demo business posted", metadata: ["demo.transactions": .stringConvertible(posted)])
         }
         let logins = (["admin@demo.local"] + people.map(\.email)).joined(separator: ", ")
         logger.notice("demo tenant created", metadata: ["tenant.id": .string(tenant.description), "demo.logins": .string(logins)])

@@ -10,6 +10,7 @@ import Platform
 import ServiceLifecycle
 import ServiceRuntime
 import Synchronization
+import TransactionService
 import UserService
 
 /// Builds one process from its configuration: databases, ports, the hosted services, the
@@ -41,7 +42,8 @@ struct ProcessAssembly {
         let process = try await build()
         do {
             if demo, let users = process.modules.compactMap({ $0 as? UserServiceModule }).first {
-                try await DemoSeed.seed(users: users, logger: logger)
+                try await DemoSeed.seed(
+                    users: users, transactions: process.modules.compactMap({ $0 as? TransactionServiceModule }).first, logger: logger)
             }
             try await serve(router: process.router, background: process.background, started: started)
         } catch {

@@ -1,0 +1,24 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension Response {
+    /// A JSON read answer with a strong `ETag` (a digest of the body). Answers `304 Not Modified`
+    /// without a body when the request's `If-None-Match` names it.
+    public static func json(_ value: some Encodable, etagFor request: Request) throws -> Response {
+        let data = try JSONCoding.encoder.encode(value)
+        let digest = SHA256.hash(data: data).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let etag = "\"\(digest)\""
+        var headers = HTTPFields()
+        headers[.eTag] = etag
+        if let match = request.headers[.ifNoneMatch],
+            match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+        {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

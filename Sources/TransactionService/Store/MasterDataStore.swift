@@ -1,0 +1,110 @@
+import ERPKernel
+import Foundation
+import Platform
+
+/// Articles, batches, partners and warehouses of each tenant. Every query names its tenant.
+struct MasterDataStore: Sendable {
+    let database: SQLiteDatabase
+
+    enum Table: String, Sendable {
+        case articles, batches, partners, warehouses
+    }
+
+    /// Inserts a record with its key columns and events; a taken unique key is a 409 naming it.
+    func insert(
+        _ table: Table, tenant: TenantID, id: EntityID, columns: [String: DatabaseValue], document: some Encodable & Sendable,
+        events: [EventEnvelope], also: (@Sendable (SQLiteExecutor) throws -> Void)? = nil
+    ) async throws {
+        let names = ["tenant_id", "id", "document"] + columns.keys.sorted()
+        let values: [DatabaseValue] = [.text(tenant.description), .text(id.description), try Documents.encode(document)]
+            + columns.keys.sorted().map { columns[$0]! }
+        let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        do {
+            try await database.write { tx in
+                try tx.execute("INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(marks))", values)
+                try also?(tx)
+                try Outbox.append(events, in: tx)
+            }
+        } catch let error as SQLiteError where error.isUniqueViolation {
+            throw Problem.conflict(ProblemCode(rawValue: "\(table.rawValue)_duplicate"), "A record with this \(Self.uniqueField(table)) exists already.")
+        }
+    }
+
+    /// Replaces a record's document when its version is still `expectedVersion` (optimistic lock).
+    func replace(
+        _ table: Table, tenant: TenantID, id: EntityID, columns: [String: DatabaseValue], document: some Encodable & Sendable,
+        expectedVersion: Int, events: [EventEnvelope]
+    ) async throws -> Bool {
+        let assignments = (["document"] + columns.keys.sorted()).map { "\($0) = ?" }.joined(separator: ", ")
+        let values: [DatabaseValue] = [try Documents.encode(document)] + columns.keys.sorted().map { columns[$0]! }
+            + [.text(tenant.description), .text(id.description), .integer(expectedVersion)]
+        return try await database.write { tx in
+            try tx.execute(
+                "UPDATE \(table.rawValue) SET \(assignments) WHERE tenant_id = ? AND id = ? AND json_extract(document, '$.version') = ?",
+                values)
+            guard tx.changes() == 1 else { return false }
+            try Outbox.append(events, in: tx)
+            return true
+        }
+    }
+
+    func find<T: Decodable & Sendable>(_ type: T.Type, in table: Table, tenant: TenantID, id: EntityID) async throws -> T? {
+        try await database.read { reader in
+            try reader.query(
+                "SELECT document FROM \(table.rawValue) WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)]
+            ).first.map { try Documents.decode(T.self, from: $0) }
+        }
+    }
+
+    /// Several records by ID, for resolving a transaction's references in one read.
+    func find<T: Decodable & Sendable>(_ type: T.Type, in table: Table, tenant: TenantID, ids: Set<EntityID>) async throws -> [EntityID: T] {
+        guard !ids.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        return try await database.read { reader in
+            var found: [EntityID: T] = [:]
+            try reader.forEachRow(
+                "SELECT id, document FROM \(table.rawValue) WHERE tenant_id = ? AND id IN (\(marks))",
+                [.text(tenant.description)] + ids.map { .text($0.description) }
+            ) { row in
+                if let id = EntityID(try row.requireString("id")) { found[id] = try Documents.decode(T.self, from: row) }
+            }
+            return found
+        }
+    }
+
+    /// One page in ID (creation) order, with equality filters on key columns.
+    func page<T: Decodable & Sendable & Encodable>(
+        _ type: T.Type, in table: Table, tenant: TenantID, filters: [(column: String, value: DatabaseValue)], page: PageRequest
+    ) async throws -> Page<T> {
+        let conditions = filters.map { " AND \($0.column) = ?" }.joined()
+        let binds: [DatabaseValue] = [.text(tenant.description), .text(page.cursor ?? "")] + filters.map(\.value) + [.integer(page.limit + 1)]
+        let rows = try await database.read { reader in
+            try reader.query(
+                "SELECT id, document FROM \(table.rawValue) WHERE tenant_id = ? AND id > ?\(conditions) ORDER BY id LIMIT ?", binds)
+        }
+        let items = try rows.prefix(page.limit).map { try Documents.decode(T.self, from: $0) }
+        let next = rows.count > page.limit ? rows[page.limit - 1]["id"].string : nil
+        return Page(data: items, nextCursor: next)
+    }
+
+    /// Storage locations that exist among `ids`.
+    func existingLocations(tenant: TenantID, ids: Set<EntityID>) async throws -> Set<EntityID> {
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        return try await database.read { reader in
+            Set(try reader.query(
+                "SELECT id FROM storage_locations WHERE tenant_id = ? AND id IN (\(marks))",
+                [.text(tenant.description)] + ids.map { .text($0.description) }
+            ).compactMap { $0["id"].string.flatMap(EntityID.init) })
+        }
+    }
+
+    private static func uniqueField(_ table: Table) -> String {
+        switch table {
+        case .articles: "SKU"
+        case .batches: "batch number for the article"
+        case .partners: "ID"
+        case .warehouses: "code"
+        }
+    }
+}

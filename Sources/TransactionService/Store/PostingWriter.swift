@@ -1,0 +1,224 @@
+import ERPKernel
+import Foundation
+import Platform
+
+/// The writes of one posting, run inside the writer's transaction: reads the state the engine
+/// needs (stock, valuations, the period), runs it, and stores every effect with its events.
+struct PostingWriter {
+    let tx: SQLiteExecutor
+    let tenant: TenantID
+    private var tenantValue: DatabaseValue { .text(tenant.description) }
+
+    init(_ tx: SQLiteExecutor, tenant: TenantID) {
+        self.tx = tx
+        self.tenant = tenant
+    }
+
+    // MARK: - Reading state
+
+    /// Completes a context holding master data with the current stock, valuations and period.
+    func load(into context: inout PostingContext, for transaction: BusinessTransaction) throws {
+        context.periodStatus = try periodStatus(of: transaction.date)
+        for item in transaction.items {
+            let keys = [item.locationId, item.toLocationId].compactMap { $0 }.map {
+                StockKey(articleId: item.articleId, batchId: item.batchId, locationId: $0)
+            }
+            for key in keys where context.stock[key] == nil {
+                context.stock[key] = try stockLevel(key)
+            }
+            if context.valuations[item.articleId] == nil {
+                context.valuations[item.articleId] = try valuation(of: item.articleId)
+            }
+        }
+        if transaction.kind == .sale, let partner = context.partner, partner.creditLimitMinor != nil {
+            context.openReceivablesMinor = try tx.query(
+                "SELECT COALESCE(SUM(amount_minor - paid_minor), 0) AS open FROM open_items WHERE tenant_id = ? AND partner_id = ? AND kind = 'receivable'",
+                [tenantValue, .text(partner.id.description)]
+            ).first?["open"].integer ?? 0
+        }
+    }
+
+    func stockLevel(_ key: StockKey) throws -> Int {
+        try tx.query(
+            "SELECT quantity_milli FROM stock_levels WHERE tenant_id = ? AND article_id = ? AND batch_id = ? AND location_id = ?",
+            [tenantValue, .text(key.articleId.description), .text(key.batchId.description), .text(key.locationId.description)]
+        ).first?["quantity_milli"].integer ?? 0
+    }
+
+    func valuation(of article: EntityID) throws -> Valuation {
+        guard let row = try tx.query(
+            "SELECT quantity_milli, value_minor FROM article_valuations WHERE tenant_id = ? AND article_id = ?",
+            [tenantValue, .text(article.description)]
+        ).first else { return .empty }
+        return Valuation(quantityMilli: try row.requireInt("quantity_milli"), valueMinor: try row.requireInt("value_minor"))
+    }
+
+    /// The period's status; a period nobody touched yet is open, and is recorded as such.
+    func periodStatus(of date: String) throws -> FiscalPeriodStatus {
+        let (year, month) = Self.period(of: date)
+        if let status = try tx.query(
+            "SELECT status FROM fiscal_periods WHERE tenant_id = ? AND year = ? AND month = ?",
+            [tenantValue, .integer(year), .integer(month)]
+        ).first?["status"].string {
+            return FiscalPeriodStatus(rawValue: status) ?? .locked
+        }
+        try tx.execute(
+            "INSERT INTO fiscal_periods (tenant_id, year, month, status, changed_at) VALUES (?, ?, ?, 'open', ?)",
+            [tenantValue, .integer(year), .integer(month), .text(RFC3339.now())])
+        return .open
+    }
+
+    static func period(of date: String) -> (year: Int, month: Int) {
+        (Int(date.prefix(4)) ?? 0, Int(date.dropFirst(5).prefix(2)) ?? 0)
+    }
+
+    // MARK: - Writing effects
+
+    /// Stores what the engine decided for `transaction`.
+    func apply(_ result: PostingResult, of transaction: BusinessTransaction, date: String) throws {
+        for movement in result.movements {
+            try tx.execute(
+                """
+                INSERT INTO stock_movements (tenant_id, transaction_id, line, article_id, batch_id, location_id, quantity_milli, value_minor, date)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [tenantValue, .text(transaction.id.description), .integer(movement.line), .text(movement.key.articleId.description),
+                 .text(movement.key.batchId.description), .text(movement.key.locationId.description),
+                 .integer(movement.quantityMilli), .integer(movement.valueMinor), .text(date)])
+        }
+        for key in Set(result.movements.map(\.key)) {
+            try tx.execute(
+                """
+                INSERT INTO stock_levels (tenant_id, article_id, batch_id, location_id, quantity_milli) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, article_id, batch_id, location_id) DO UPDATE SET quantity_milli = excluded.quantity_milli
+                """,
+                [tenantValue, .text(key.articleId.description), .text(key.batchId.description), .text(key.locationId.description),
+                 .integer(result.stock[key] ?? 0)])
+        }
+        for article in Set(result.movements.map(\.key.articleId)) {
+            let valuation = result.valuations[article] ?? .empty
+            try tx.execute(
+                """
+                INSERT INTO article_valuations (tenant_id, article_id, quantity_milli, value_minor) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant_id, article_id) DO UPDATE SET quantity_milli = excluded.quantity_milli, value_minor = excluded.value_minor
+                """,
+                [tenantValue, .text(article.description), .integer(valuation.quantityMilli), .integer(valuation.valueMinor)])
+        }
+    }
+
+    /// Books a balanced entry under the next gapless number of its fiscal year.
+    func book(
+        _ lines: [JournalLine], date: String, description: String, source: String, transactionID: EntityID?,
+        reverses: EntityID?, actor: EntityID
+    ) throws -> JournalEntry {
+        precondition(lines.isBalanced && !lines.isEmpty, "only balanced entries are booked")
+        let year = Self.period(of: date).year
+        // The counter moves inside this transaction: a rolled-back posting gives its number back.
+        let number = try tx.query(
+            """
+            INSERT INTO posting_sequences (tenant_id, fiscal_year, last_number) VALUES (?, ?, 1)
+            ON CONFLICT (tenant_id, fiscal_year) DO UPDATE SET last_number = last_number + 1 RETURNING last_number
+            """,
+            [tenantValue, .integer(year)]
+        ).first?["last_number"].integer ?? 0
+        let entry = JournalEntry(
+            id: .generate(), fiscalYear: year, number: number, date: date, description: description, source: source,
+            transactionId: transactionID, reversesId: reverses, lines: lines, createdBy: actor, createdAt: Date.nowInWholeSeconds)
+        try tx.execute(
+            """
+            INSERT INTO journal_entries (tenant_id, id, fiscal_year, number, date, description, source, transaction_id, reverses_id, created_by, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [tenantValue, .text(entry.id.description), .integer(year), .integer(number), .text(date), .text(description),
+             .text(source), transactionID.map { .text($0.description) } ?? .null, reverses.map { .text($0.description) } ?? .null,
+             .text(actor.description), .text(RFC3339.string(from: entry.createdAt))])
+        for (index, line) in lines.enumerated() {
+            try tx.execute(
+                """
+                INSERT INTO journal_lines (tenant_id, entry_id, line, account, debit_minor, credit_minor, tax_code, partner_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [tenantValue, .text(entry.id.description), .integer(index + 1), .text(line.account), .integer(line.debitMinor),
+                 .integer(line.creditMinor), line.taxCode.map { .text($0) } ?? .null, line.partnerId.map { .text($0.description) } ?? .null])
+            try tx.execute(
+                """
+                INSERT INTO account_balances (tenant_id, fiscal_year, account, debit_minor, credit_minor) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, fiscal_year, account) DO UPDATE SET
+                    debit_minor = debit_minor + excluded.debit_minor, credit_minor = credit_minor + excluded.credit_minor
+                """,
+                [tenantValue, .integer(year), .text(line.account), .integer(line.debitMinor), .integer(line.creditMinor)])
+        }
+        return entry
+    }
+
+    func insertOpenItem(_ item: OpenItem) throws {
+        try tx.execute(
+            """
+            INSERT INTO open_items (tenant_id, id, partner_id, kind, transaction_id, document_date, due_date, currency, amount_minor, paid_minor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [tenantValue, .text(item.id.description), .text(item.partnerId.description), .text(item.kind.rawValue),
+             .text(item.transactionId.description), .text(item.documentDate), .text(item.dueDate), .text(item.currency),
+             .integer(item.amountMinor), .integer(item.paidMinor)])
+    }
+
+    /// Inserts or replaces the transaction row (its columns and its document).
+    func save(_ transaction: BusinessTransaction) throws {
+        try tx.execute(
+            """
+            INSERT INTO transactions (tenant_id, id, kind, status, partner_id, date, reference, currency, net_minor, tax_minor,
+                gross_minor, journal_entry_id, reverses_id, reversed_by_id, rejections, document, created_by, created_at, posted_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant_id, id) DO UPDATE SET status = excluded.status, net_minor = excluded.net_minor,
+                tax_minor = excluded.tax_minor, gross_minor = excluded.gross_minor, journal_entry_id = excluded.journal_entry_id,
+                reversed_by_id = excluded.reversed_by_id, rejections = excluded.rejections, document = excluded.document,
+                posted_at = excluded.posted_at
+            """,
+            [tenantValue, .text(transaction.id.description), .text(transaction.kind.rawValue), .text(transaction.status.rawValue),
+             transaction.partnerId.map { .text($0.description) } ?? .null, .text(transaction.date),
+             transaction.reference.map { .text($0) } ?? .null, .text(transaction.currency),
+             .integer(transaction.totals.netMinor), .integer(transaction.totals.taxMinor), .integer(transaction.totals.grossMinor),
+             transaction.journalEntryId.map { .text($0.description) } ?? .null,
+             transaction.reversesId.map { .text($0.description) } ?? .null,
+             transaction.reversedById.map { .text($0.description) } ?? .null,
+             try transaction.rejections.map { try Documents.encode($0) } ?? .null,
+             try Documents.encode(transaction), .text(transaction.createdBy.description),
+             .text(RFC3339.string(from: transaction.createdAt)), transaction.postedAt.map { .text(RFC3339.string(from: $0)) } ?? .null])
+    }
+
+    func transaction(_ id: EntityID) throws -> BusinessTransaction? {
+        try tx.query("SELECT document FROM transactions WHERE tenant_id = ? AND id = ?", [tenantValue, .text(id.description)])
+            .first.map { try Documents.decode(BusinessTransaction.self, from: $0) }
+    }
+
+    func movements(of transaction: EntityID) throws -> [StockMovement] {
+        try tx.query(
+            "SELECT line, article_id, batch_id, location_id, quantity_milli, value_minor FROM stock_movements WHERE tenant_id = ? AND transaction_id = ? ORDER BY line",
+            [tenantValue, .text(transaction.description)]
+        ).map { row in
+            guard let article = EntityID(try row.requireString("article_id")), let batch = EntityID(try row.requireString("batch_id")),
+                let location = EntityID(try row.requireString("location_id"))
+            else { throw UnreadableRowError(column: "stock_movements.ids") }
+            return StockMovement(
+                line: try row.requireInt("line"), key: StockKey(articleId: article, batchId: batch, locationId: location),
+                quantityMilli: try row.requireInt("quantity_milli"), valueMinor: try row.requireInt("value_minor"))
+        }
+    }
+
+    func journalLines(of entry: EntityID) throws -> [JournalLine] {
+        try tx.query(
+            "SELECT account, debit_minor, credit_minor, tax_code, partner_id FROM journal_lines WHERE tenant_id = ? AND entry_id = ? ORDER BY line",
+            [tenantValue, .text(entry.description)]
+        ).map { row in
+            JournalLine(
+                account: try row.requireString("account"), debitMinor: try row.requireInt("debit_minor"),
+                creditMinor: try row.requireInt("credit_minor"), taxCode: row.optionalString("tax_code"),
+                partnerId: row.optionalString("partner_id").flatMap(EntityID.init))
+        }
+    }
+}
+
+extension Date {
+    /// Now, to the second: what RFC 3339 timestamps in the database keep.
+    static var nowInWholeSeconds: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+}
