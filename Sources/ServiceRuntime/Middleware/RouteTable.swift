@@ -16,10 +16,16 @@ public final class RouteTable: Sendable {
 
     public func allowedMethods(forPath path: String) -> [String] {
         let segments = path.split(separator: "/")
-        let methods = templates.withLock { templates in
-            templates.filter { Self.matches($0.segments, segments) }.map(\.method)
-        }
+        let matching = templates.withLock { templates in templates.filter { Self.matches($0.segments, segments) } }
+        // The router prefers a literal segment over a parameter and does not fall back: at
+        // `/transactions/bulk` only the routes of that literal path answer, not `/transactions/{id}`.
+        guard let best = matching.map({ Self.specificity($0.segments) }).max(by: { $0.lexicographicallyPrecedes($1) }) else { return [] }
+        let methods = matching.filter { Self.specificity($0.segments) == best }.map(\.method)
         return Array(Set(methods)).sorted()
+    }
+
+    private static func specificity(_ template: [Substring]) -> [Int] {
+        template.map { $0 == "**" || $0 == "*" ? 0 : $0.hasPrefix(":") || $0.hasPrefix("{") ? 1 : 2 }
     }
 
     private static func matches(_ template: [Substring], _ path: [Substring]) -> Bool {

@@ -47,6 +47,20 @@ enum Check {
             ? [InvalidParam(name: name, reason: "one of \(SKR03.taxCodes.map(\.code).joined(separator: ", "))")] : []
     }
 
+    /// Well-formed input that breaks a business rule the schema cannot state (a rule across
+    /// fields, a reference to something that does not exist): 422, every finding named.
+    static func refuse(_ findings: [InvalidParam]) throws {
+        guard findings.isEmpty else { throw refusal(findings) }
+    }
+
+    static func refusal(_ findings: [InvalidParam]) -> Problem {
+        Problem(
+            status: 422, code: "business_rule_violated", title: "Request refused by a business rule",
+            detail: findings.map { "\($0.name): \($0.reason)" }.joined(separator: "; "), category: .validation,
+            invalidParams: findings)
+    }
+
+    /// Malformed input (format, length, range): 400, every finding named.
     static func fail(_ findings: [InvalidParam]) throws {
         guard findings.isEmpty else {
             throw Problem.validation(findings.map { "\($0.name): \($0.reason)" }.joined(separator: "; "), invalidParams: findings)

@@ -193,10 +193,8 @@ struct LedgerPostings: Sendable {
             if let code = line.taxCode { findings += Check.taxCode(code, "\(name).taxCode") }
             lines.append(JournalLine(account: line.account, debitMinor: max(debit, 0), creditMinor: max(credit, 0), taxCode: line.taxCode, partnerId: nil))
         }
-        if findings.isEmpty, !lines.isBalanced {
-            findings.append(InvalidParam(name: "lines", reason: "debits and credits must be equal"))
-        }
         try Check.fail(findings)
+        if !lines.isBalanced { try Check.refuse([InvalidParam(name: "lines", reason: "debits and credits must be equal")]) }
         try await tenantSetup.ensure(tenant)
         do {
             return try await database.write { [lines] tx in

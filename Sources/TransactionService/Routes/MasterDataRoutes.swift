@@ -31,9 +31,11 @@ extension TransactionServiceModule {
             if let number = change.psmApprovalNumber { article.psmApprovalNumber = number }
             if let expiry = change.psmApprovalExpiresOn { article.psmApprovalExpiresOn = expiry }
             if let active = change.active { article.active = active }
-            try Check.fail(Self.findings(NewArticleRequest(
+            let changed = NewArticleRequest(
                 sku: article.sku, name: article.name, category: article.category, baseUnit: article.baseUnit, taxCode: article.taxCode,
-                psmApprovalNumber: article.psmApprovalNumber, psmApprovalExpiresOn: article.psmApprovalExpiresOn)))
+                psmApprovalNumber: article.psmApprovalNumber, psmApprovalExpiresOn: article.psmApprovalExpiresOn)
+            try Check.fail(Self.findings(changed))
+            try Check.refuse(Self.approvalFindings(changed))
             guard article != before else { return try Response.json(article) }
             article.version += 1
             article.updatedAt = Date.nowInWholeSeconds
@@ -89,6 +91,7 @@ extension TransactionServiceModule {
         var request = request
         let (input, body) = try await request.strictBody(NewArticleRequest.self, context: context)
         try Check.fail(Self.findings(input))
+        try Check.refuse(Self.approvalFindings(input))
         return try await idempotent(request, body: body, tenant: identity.tenantID) { key in
             let now = Date.nowInWholeSeconds
             let article = Article(
@@ -114,12 +117,12 @@ extension TransactionServiceModule {
                 + Check.date(input.producedOn, "producedOn") + Check.date(input.expiresOn, "expiresOn")
                 + ((input.predecessors?.count ?? 0) > 100 ? [InvalidParam(name: "predecessors", reason: "at most 100")] : []))
         guard try await masterData.find(Article.self, in: .articles, tenant: identity.tenantID, id: input.articleId) != nil else {
-            throw Problem.validation("articleId: no such article", invalidParams: [InvalidParam(name: "articleId", reason: "no such article")])
+            throw Check.refusal([InvalidParam(name: "articleId", reason: "no such article")])
         }
         let predecessors = Set(input.predecessors ?? [])
         let known = try await masterData.find(Batch.self, in: .batches, tenant: identity.tenantID, ids: predecessors)
         let unknown = predecessors.subtracting(known.keys)
-        try Check.fail(unknown.sorted { $0.description < $1.description }.map { InvalidParam(name: "predecessors", reason: "no such batch \($0)") })
+        try Check.refuse(unknown.sorted { $0.description < $1.description }.map { InvalidParam(name: "predecessors", reason: "no such batch \($0)") })
         return try await idempotent(request, body: body, tenant: identity.tenantID) { key in
             let batch = Batch(
                 id: .generate(), articleId: input.articleId, batchNumber: input.batchNumber, supplierBatchRef: input.supplierBatchRef,
@@ -167,10 +170,10 @@ extension TransactionServiceModule {
                 findings.append(InvalidParam(name: "locations[\(index)].capacity", reason: "a decimal number as text"))
             }
         }
-        if Set(input.locations.map(\.value.code)).count != input.locations.count {
-            findings.append(InvalidParam(name: "locations", reason: "location codes must differ"))
-        }
         try Check.fail(findings)
+        if Set(input.locations.map(\.value.code)).count != input.locations.count {
+            try Check.refuse([InvalidParam(name: "locations", reason: "location codes must differ")])
+        }
         return try await idempotent(request, body: body, tenant: identity.tenantID) { key in
             let warehouse = Warehouse(
                 id: .generate(), code: input.code, name: input.name,
@@ -212,6 +215,12 @@ extension TransactionServiceModule {
         var findings = Check.code(input.sku, "sku") + Check.text(input.name, "name", length: 1...200) + Check.taxCode(input.taxCode, "taxCode")
             + Check.date(input.psmApprovalExpiresOn, "psmApprovalExpiresOn")
             + Check.text(input.psmApprovalNumber, "psmApprovalNumber", length: 1...32, required: false)
+        return findings
+    }
+
+    /// A crop-protection product needs its approval; nothing else has one.
+    static func approvalFindings(_ input: NewArticleRequest) -> [InvalidParam] {
+        var findings: [InvalidParam] = []
         if input.category == .psm {
             if input.psmApprovalNumber == nil { findings.append(InvalidParam(name: "psmApprovalNumber", reason: "required for a crop-protection product")) }
             if input.psmApprovalExpiresOn == nil { findings.append(InvalidParam(name: "psmApprovalExpiresOn", reason: "required for a crop-protection product")) }
