@@ -7,7 +7,7 @@ enum AuthEvents {
     static func make(_ type: String, tenant: TenantID?, subject: String?, trace: TraceContext, fields: [String: JSONValue]) -> EventEnvelope {
         EventEnvelope(
             type: type, source: ServiceName.auth.rawValue, tenantID: tenant, subject: subject, traceID: trace.traceID,
-            payload: (try? JSONCoding.encoder.encode(JSONValue.object(fields))) ?? Data("{}".utf8))
+            payload: JSONValue.object(fields).jsonData)
     }
 
     static func loginSucceeded(_ access: AccessRecord, trace: TraceContext) -> EventEnvelope {

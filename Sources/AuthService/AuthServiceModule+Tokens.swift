@@ -176,7 +176,7 @@ extension AuthServiceModule {
     static func newRefreshToken() -> String { newSecret(prefix: "rt_") }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexString
     }
 
     static let invalidCredentials = Problem(

@@ -7,7 +7,7 @@ enum UserEvents {
     static func make(_ type: String, tenant: TenantID, subject: EntityID, trace: TraceContext?, fields: [String: JSONValue]) -> EventEnvelope {
         EventEnvelope(
             type: type, source: ServiceName.users.rawValue, tenantID: tenant, subject: subject.description,
-            traceID: trace?.traceID, payload: (try? JSONCoding.encoder.encode(JSONValue.object(fields))) ?? Data("{}".utf8))
+            traceID: trace?.traceID, payload: JSONValue.object(fields).jsonData)
     }
 
     static func userCreated(_ user: User, by actor: EntityID?, trace: TraceContext?) -> EventEnvelope {

@@ -31,7 +31,13 @@ import Testing
         let id = EntityID.generate()
         #expect(id.description == id.description.lowercased())
         #expect(EntityID(id.description) == id)
+        #expect(id.description == id.uuid.uuidString.lowercased())
         #expect(EntityID("not-a-uuid") == nil)
+        #expect(EntityID(id.uuid.uuidString) == id)  // upper case is read too
+        for bad in ["", "01a212a0-e7e3-76be-817f-13c8e4c17b3", "01a212a0-e7e3-76be-817f-13c8e4c17b3e0", "01a212a0e7e3-76be-817f-13c8e4c17b3e0",
+                    "01a212a0-e7e3-76be-817f-13c8e4c17b3g", "01a212a0_e7e3-76be-817f-13c8e4c17b3e"] {
+            #expect(EntityID(bad) == nil, "\(bad)")
+        }
         let decoded = try JSONDecoder().decode([EntityID].self, from: JSONEncoder().encode([id]))
         #expect(decoded == [id])
     }

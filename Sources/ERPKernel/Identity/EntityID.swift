@@ -12,14 +12,64 @@ public struct EntityID: Hashable, Comparable, Sendable, Codable, CustomStringCon
 
     /// Parses the canonical text form; `nil` for anything that is not a UUID.
     public init?(_ text: some StringProtocol) {
-        guard let uuid = UUID(uuidString: String(text)) else { return nil }
-        self.uuid = uuid
+        // Parsed by hand: `UUID(uuidString:)` goes through `sscanf` on Linux, and every ID in
+        // every request and row is parsed.
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var index = 0
+        var high: UInt8?
+        var count = 0
+        for (position, character) in text.utf8.enumerated() {
+            count += 1
+            if position == 8 || position == 13 || position == 18 || position == 23 {
+                guard character == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let nibble: UInt8
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            guard index < 16 else { return nil }
+            if let first = high {
+                bytes[index] = first << 4 | nibble
+                index += 1
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard count == 36, index == 16 else { return nil }
+        self.uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 
     /// A new version-7 ID from the shared monotonic generator.
     public static func generate() -> EntityID { UUIDv7Generator.shared.next() }
 
-    public var description: String { uuid.uuidString.lowercased() }
+    /// Lower-case canonical text. Written by hand: `uuidString` formats through `snprintf` on
+    /// Linux, and IDs are formatted for every bound statement parameter.
+    public var description: String {
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { text in
+                let digits: StaticString = "0123456789abcdef"
+                var position = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    digits.withUTF8Buffer { hex in
+                        text[position] = hex[Int(byte >> 4)]
+                        text[position + 1] = hex[Int(byte & 0x0f)]
+                    }
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
 
     /// Milliseconds since the Unix epoch encoded in a version-7 ID.
     public var unixMilliseconds: UInt64 {

@@ -56,6 +56,12 @@ final class SQLiteConnection: @unchecked Sendable {
         while try statement.step(connection: self) { try body(statement.currentRow()) }
     }
 
+    /// Runs one statement without binds through the statement cache (BEGIN, SAVEPOINT, COMMIT):
+    /// cheaper than `executeScript`, which parses its SQL every time.
+    func run(_ sql: String) throws {
+        try forEachRow(sql, []) { _ in }
+    }
+
     /// Runs SQL that may hold several statements and no binds (pragmas, DDL).
     func executeScript(_ sql: String) throws {
         try check(sqlite_nio_sqlite3_exec(handle, sql, nil, nil, nil))

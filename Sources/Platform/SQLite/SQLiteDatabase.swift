@@ -16,6 +16,8 @@ public final class SQLiteDatabase: Sendable {
     public let path: String
     private let threads: NIOThreadPool
     private let writer: SQLiteConnection
+    /// Copies the WAL back into the database file, off the writer's thread.
+    private let checkpointer: SQLiteConnection
     private let readers: ReaderPool
     private let writeLock = AsyncLock()
     private let closed = Atomic<Bool>(false)
@@ -33,11 +35,20 @@ public final class SQLiteDatabase: Sendable {
         case normal
     }
 
-    private init(name: String, path: String, threads: NIOThreadPool, writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private let commitsSinceCheckpoint = Atomic<Int>(0)
+    private let checkpointing = Atomic<Bool>(false)
+    /// Commits after which the WAL is checkpointed (SQLite's own default is about 1,000 pages).
+    static let checkpointEveryCommits = 200
+
+    private init(
+        name: String, path: String, threads: NIOThreadPool, writer: SQLiteConnection, checkpointer: SQLiteConnection,
+        readers: [SQLiteConnection]
+    ) {
         self.name = name
         self.path = path
         self.threads = threads
         self.writer = writer
+        self.checkpointer = checkpointer
         self.readers = ReaderPool(readers)
     }
 
@@ -52,24 +63,30 @@ public final class SQLiteDatabase: Sendable {
         busyTimeoutMilliseconds: Int = 5000, logger: Logger
     ) async throws -> SQLiteDatabase {
         precondition(readerCount >= 1, "at least one reader connection")
-        let threads = NIOThreadPool(numberOfThreads: readerCount + 1)
+        let threads = NIOThreadPool(numberOfThreads: readerCount + 2)
         threads.start()
         do {
-            let (writer, readers) = try await threads.runIfActive {
+            let (writer, checkpointer, readers) = try await threads.runIfActive {
                 let writer = try SQLiteConnection(path: path)
+                // temp_store=MEMORY keeps the savepoints' sub-journals off the disk.
                 try writer.executeScript(
                     """
                     PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA journal_mode=WAL;
-                    PRAGMA synchronous=\(synchronous.rawValue.uppercased()); PRAGMA foreign_keys=ON;
+                    PRAGMA synchronous=\(synchronous.rawValue.uppercased()); PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;
+                    PRAGMA wal_autocheckpoint=0;
                     """)
+                // The writer never checkpoints (its commits would wait for it); this connection does.
+                let checkpointer = try SQLiteConnection(path: path)
+                try checkpointer.executeScript("PRAGMA busy_timeout=\(busyTimeoutMilliseconds);")
                 let readers = try (0..<readerCount).map { _ in
                     let reader = try SQLiteConnection(path: path)
                     try reader.executeScript("PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA query_only=ON;")
                     return reader
                 }
-                return (writer, readers)
+                return (writer, checkpointer, readers)
             }
-            return SQLiteDatabase(name: name, path: path, threads: threads, writer: writer, readers: readers)
+            return SQLiteDatabase(
+                name: name, path: path, threads: threads, writer: writer, checkpointer: checkpointer, readers: readers)
         } catch {
             try? await threads.shutdownGracefully()
             throw error
@@ -82,13 +99,13 @@ public final class SQLiteDatabase: Sendable {
         guard let connection = await readers.checkOut() else { throw DatabaseClosedError(name: name) }
         defer { readers.checkIn(connection) }
         return try await threads.runIfActive {
-            try connection.executeScript("BEGIN")
+            try connection.run("BEGIN")
             do {
                 let result = try body(SQLiteExecutor(connection: connection, notes: nil))
-                try connection.executeScript("COMMIT")
+                try connection.run("COMMIT")
                 return result
             } catch {
-                try? connection.executeScript("ROLLBACK")
+                try? connection.run("ROLLBACK")
                 throw error
             }
         }
@@ -142,6 +159,7 @@ public final class SQLiteDatabase: Sendable {
                 commitError = error
             }
             for request in batch { request.complete(commitError: commitError) }
+            if commitError == nil { checkpointIfDue() }
             if commitError == nil, notes.wroteEvents {
                 for observer in commitObservers.withLock({ $0 }) { observer() }
             }
@@ -151,30 +169,43 @@ public final class SQLiteDatabase: Sendable {
     /// Runs a group of writes in one transaction on the writer thread.
     private static func commitGroup(_ batch: [any PendingWrite], on connection: SQLiteConnection, notes: TransactionNotes) throws {
         let executor = SQLiteExecutor(connection: connection, notes: notes)
-        try connection.executeScript("BEGIN IMMEDIATE")
+        try connection.run("BEGIN IMMEDIATE")
         do {
             if batch.count == 1 {
                 // Alone in its transaction: a failure rolls the whole transaction back.
                 guard batch[0].run(in: executor) else {
                     notes.wroteEvents = false
-                    try connection.executeScript("ROLLBACK")
+                    try connection.run("ROLLBACK")
                     return
                 }
             } else {
                 for request in batch {
                     let wroteEventsBefore = notes.wroteEvents
-                    try connection.executeScript("SAVEPOINT grouped_write")
+                    try connection.run("SAVEPOINT grouped_write")
                     if !request.run(in: executor) {
-                        try connection.executeScript("ROLLBACK TO grouped_write")
+                        try connection.run("ROLLBACK TO grouped_write")
                         notes.wroteEvents = wroteEventsBefore  // its events are gone with it
                     }
-                    try connection.executeScript("RELEASE grouped_write")
+                    try connection.run("RELEASE grouped_write")
                 }
             }
-            try connection.executeScript("COMMIT")
+            try connection.run("COMMIT")
         } catch {
             try? connection.executeScript("ROLLBACK")
             throw error
+        }
+    }
+
+    /// A passive checkpoint on its own connection and thread once enough commits piled up in the
+    /// WAL; it copies what no reader still needs and never blocks the writer.
+    private func checkpointIfDue() {
+        guard commitsSinceCheckpoint.wrappingAdd(1, ordering: .relaxed).newValue >= Self.checkpointEveryCommits,
+            !checkpointing.exchange(true, ordering: .acquiring)
+        else { return }
+        commitsSinceCheckpoint.store(0, ordering: .relaxed)
+        Task {
+            _ = try? await threads.runIfActive { [checkpointer] in try checkpointer.executeScript("PRAGMA wal_checkpoint(PASSIVE)") }
+            self.checkpointing.store(false, ordering: .releasing)
         }
     }
 
@@ -192,10 +223,13 @@ public final class SQLiteDatabase: Sendable {
     /// that arrive later fail with `DatabaseClosedError`.
     public func close() async {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
+        // Waits out a running checkpoint and keeps new ones from starting.
+        while checkpointing.exchange(true, ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(1)) }
         _ = try? await writeLock.withLock {
-            try await threads.runIfActive { [writer] in
+            try await threads.runIfActive { [writer, checkpointer] in
                 try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)")
                 writer.close()
+                checkpointer.close()
             }
         }
         for reader in await readers.close() { reader.close() }

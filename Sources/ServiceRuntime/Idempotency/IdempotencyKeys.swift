@@ -38,12 +38,12 @@ public struct IdempotencyKey: Sendable, Hashable {
         hash.update(data: Data(body.readableBytesView))
         return IdempotencyKey(
             scope: tenant.description, key: key,
-            fingerprint: hash.finalize().map { String(format: "%02x", $0) }.joined())
+            fingerprint: hash.finalize().hexString)
     }
 
     /// The same key for one part of a larger request (an item of a bulk request).
     public func part(_ index: Int, body: Data) -> IdempotencyKey {
-        let fingerprint = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = SHA256.hash(data: body).hexString
         return IdempotencyKey(scope: scope, key: "\(key)#\(index)", fingerprint: fingerprint)
     }
 }

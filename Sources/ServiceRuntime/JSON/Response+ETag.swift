@@ -9,7 +9,7 @@ extension Response {
     /// without a body when the request's `If-None-Match` names it.
     public static func json(_ value: some Encodable, etagFor request: Request) throws -> Response {
         let data = try JSONCoding.encoder.encode(value)
-        let digest = SHA256.hash(data: data).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: data).prefix(16).hexString
         let etag = "\"\(digest)\""
         var headers = HTTPFields()
         headers[.eTag] = etag

@@ -8,7 +8,7 @@ enum TransactionEvents {
         EventEnvelope(
             type: "transactions.\(type).v1", source: ServiceName.transactions.rawValue, tenantID: tenant,
             subject: subject.description, traceID: trace?.traceID,
-            payload: (try? JSONCoding.encoder.encode(JSONValue.object(fields))) ?? Data("{}".utf8))
+            payload: JSONValue.object(fields).jsonData)
     }
 
     static func posted(_ transaction: BusinessTransaction, entry: JournalEntry?, result: PostingResult, tenant: TenantID, trace: TraceContext?) -> [EventEnvelope] {

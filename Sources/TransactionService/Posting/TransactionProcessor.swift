@@ -95,9 +95,10 @@ struct TransactionProcessor: Sendable {
                         dueDate: Self.dueDate(posted.date, days: partner.paymentTermsDays), currency: posted.currency,
                         amountMinor: amount, paidMinor: 0))
                 }
-                try writer.save(posted)
+                let document = try JSONCoding.encoder.encode(posted)
+                try writer.save(posted, document: document)
                 try Outbox.append(TransactionEvents.posted(posted, entry: entry, result: result, tenant: tenant, trace: trace), in: tx)
-                let response = try StoredResponse(status: stored ? .ok : .created, posted)
+                let response = StoredResponse(status: stored ? 200 : 201, body: document)
                 if let key { try IdempotencyKeys.record(key, response, in: tx) }
                 return response
             }
@@ -118,16 +119,53 @@ struct TransactionProcessor: Sendable {
         }
     }
 
-    /// Master data the transaction names, read before the write so the writer does less.
+    /// Master data the transaction names: from the cache, the rest in one read before the write.
     func referenceContext(for transaction: BusinessTransaction, tenant: TenantID) async throws -> PostingContext {
+        let cache = masterData.cache
         var context = PostingContext()
-        context.articles = try await masterData.find(Article.self, in: .articles, tenant: tenant, ids: Set(transaction.items.map(\.articleId)))
-        context.batches = try await masterData.find(Batch.self, in: .batches, tenant: tenant, ids: Set(transaction.items.map(\.batchId)))
-        context.locations = try await masterData.existingLocations(
-            tenant: tenant, ids: Set(transaction.items.flatMap { [$0.locationId] + ($0.toLocationId.map { [$0] } ?? []) }))
-        if let partnerID = transaction.partnerId {
-            context.partner = try await masterData.find(Partner.self, in: .partners, tenant: tenant, id: partnerID)
+        var articles = Set<EntityID>(), batches = Set<EntityID>(), locations = Set<EntityID>()
+        for item in transaction.items {
+            if case .article(let article)? = cache.record(tenant, item.articleId) { context.articles[article.id] = article } else { articles.insert(item.articleId) }
+            if case .batch(let batch)? = cache.record(tenant, item.batchId) { context.batches[batch.id] = batch } else { batches.insert(item.batchId) }
+            for location in [item.locationId] + (item.toLocationId.map { [$0] } ?? []) {
+                if case .location? = cache.record(tenant, location) { context.locations.insert(location) } else { locations.insert(location) }
+            }
         }
+        var partner = transaction.partnerId
+        if let id = partner, case .partner(let found)? = cache.record(tenant, id) {
+            context.partner = found
+            partner = nil
+        }
+        guard !articles.isEmpty || !batches.isEmpty || !locations.isEmpty || partner != nil else { return context }
+        let generation = cache.generation
+        let read = try await database.read { [articles, batches, locations, partner] reader in
+            var read = PostingContext()
+            read.articles = try MasterDataStore.documents(Article.self, in: .articles, tenant: tenant, ids: articles, reader: reader)
+            read.batches = try MasterDataStore.documents(Batch.self, in: .batches, tenant: tenant, ids: batches, reader: reader)
+            read.locations = try MasterDataStore.existingLocations(tenant: tenant, ids: locations, reader: reader)
+            if let partner {
+                read.partner = try MasterDataStore.documents(Partner.self, in: .partners, tenant: tenant, ids: [partner], reader: reader)[partner]
+            }
+            return read
+        }
+        var records: [MasterDataCache.Key: MasterDataCache.Record] = [:]
+        for (id, article) in read.articles {
+            context.articles[id] = article
+            records[.init(tenant: tenant, id: id)] = .article(article)
+        }
+        for (id, batch) in read.batches {
+            context.batches[id] = batch
+            records[.init(tenant: tenant, id: id)] = .batch(batch)
+        }
+        for id in read.locations {
+            context.locations.insert(id)
+            records[.init(tenant: tenant, id: id)] = .location
+        }
+        if let found = read.partner {
+            context.partner = found
+            records[.init(tenant: tenant, id: found.id)] = .partner(found)
+        }
+        cache.fill(records, readAt: generation)
         return context
     }
 

@@ -212,10 +212,9 @@ extension TransactionServiceModule {
     }
 
     static func findings(_ input: NewArticleRequest) -> [InvalidParam] {
-        var findings = Check.code(input.sku, "sku") + Check.text(input.name, "name", length: 1...200) + Check.taxCode(input.taxCode, "taxCode")
+        Check.code(input.sku, "sku") + Check.text(input.name, "name", length: 1...200) + Check.taxCode(input.taxCode, "taxCode")
             + Check.date(input.psmApprovalExpiresOn, "psmApprovalExpiresOn")
             + Check.text(input.psmApprovalNumber, "psmApprovalNumber", length: 1...32, required: false)
-        return findings
     }
 
     /// A crop-protection product needs its approval; nothing else has one.

@@ -5,6 +5,7 @@ import Platform
 /// Articles, batches, partners and warehouses of each tenant. Every query names its tenant.
 struct MasterDataStore: Sendable {
     let database: SQLiteDatabase
+    let cache = MasterDataCache()
 
     enum Table: String, Sendable {
         case articles, batches, partners, warehouses
@@ -38,7 +39,7 @@ struct MasterDataStore: Sendable {
         let assignments = (["document"] + columns.keys.sorted()).map { "\($0) = ?" }.joined(separator: ", ")
         let values: [DatabaseValue] = [try Documents.encode(document)] + columns.keys.sorted().map { columns[$0]! }
             + [.text(tenant.description), .text(id.description), .integer(expectedVersion)]
-        return try await database.write { tx in
+        let replaced = try await database.write { tx in
             try tx.execute(
                 "UPDATE \(table.rawValue) SET \(assignments) WHERE tenant_id = ? AND id = ? AND json_extract(document, '$.version') = ?",
                 values)
@@ -46,6 +47,8 @@ struct MasterDataStore: Sendable {
             try Outbox.append(events, in: tx)
             return true
         }
+        cache.invalidate(tenant, id)
+        return replaced
     }
 
     func find<T: Decodable & Sendable>(_ type: T.Type, in table: Table, tenant: TenantID, id: EntityID) async throws -> T? {
@@ -56,20 +59,24 @@ struct MasterDataStore: Sendable {
         }
     }
 
-    /// Several records by ID, for resolving a transaction's references in one read.
+    /// Several records by ID.
     func find<T: Decodable & Sendable>(_ type: T.Type, in table: Table, tenant: TenantID, ids: Set<EntityID>) async throws -> [EntityID: T] {
         guard !ids.isEmpty else { return [:] }
+        return try await database.read { try Self.documents(T.self, in: table, tenant: tenant, ids: ids, reader: $0) }
+    }
+
+    /// Several records by ID, inside a read the caller holds.
+    static func documents<T: Decodable>(_ type: T.Type, in table: Table, tenant: TenantID, ids: Set<EntityID>, reader: SQLiteExecutor) throws -> [EntityID: T] {
+        guard !ids.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        return try await database.read { reader in
-            var found: [EntityID: T] = [:]
-            try reader.forEachRow(
-                "SELECT id, document FROM \(table.rawValue) WHERE tenant_id = ? AND id IN (\(marks))",
-                [.text(tenant.description)] + ids.map { .text($0.description) }
-            ) { row in
-                if let id = EntityID(try row.requireString("id")) { found[id] = try Documents.decode(T.self, from: row) }
-            }
-            return found
+        var found: [EntityID: T] = [:]
+        try reader.forEachRow(
+            "SELECT id, document FROM \(table.rawValue) WHERE tenant_id = ? AND id IN (\(marks))",
+            [.text(tenant.description)] + ids.map { .text($0.description) }
+        ) { row in
+            if let id = EntityID(try row.requireString("id")) { found[id] = try Documents.decode(T.self, from: row) }
         }
+        return found
     }
 
     /// One page in ID (creation) order, with equality filters on key columns.
@@ -87,16 +94,14 @@ struct MasterDataStore: Sendable {
         return Page(data: items, nextCursor: next)
     }
 
-    /// Storage locations that exist among `ids`.
-    func existingLocations(tenant: TenantID, ids: Set<EntityID>) async throws -> Set<EntityID> {
+    /// Storage locations that exist among `ids`, inside a read the caller holds.
+    static func existingLocations(tenant: TenantID, ids: Set<EntityID>, reader: SQLiteExecutor) throws -> Set<EntityID> {
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        return try await database.read { reader in
-            Set(try reader.query(
-                "SELECT id FROM storage_locations WHERE tenant_id = ? AND id IN (\(marks))",
-                [.text(tenant.description)] + ids.map { .text($0.description) }
-            ).compactMap { $0["id"].string.flatMap(EntityID.init) })
-        }
+        return Set(try reader.query(
+            "SELECT id FROM storage_locations WHERE tenant_id = ? AND id IN (\(marks))",
+            [.text(tenant.description)] + ids.map { .text($0.description) }
+        ).compactMap { $0["id"].string.flatMap(EntityID.init) })
     }
 
     private static func uniqueField(_ table: Table) -> String {

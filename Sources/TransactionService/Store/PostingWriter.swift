@@ -162,8 +162,9 @@ struct PostingWriter {
              .integer(item.amountMinor), .integer(item.paidMinor)])
     }
 
-    /// Inserts or replaces the transaction row (its columns and its document).
-    func save(_ transaction: BusinessTransaction) throws {
+    /// Inserts or replaces the transaction row (its columns and its document); `document` is its
+    /// JSON when the caller encoded it already (for the response too).
+    func save(_ transaction: BusinessTransaction, document: Data? = nil) throws {
         try tx.execute(
             """
             INSERT INTO transactions (tenant_id, id, kind, status, partner_id, date, reference, currency, net_minor, tax_minor,
@@ -182,7 +183,7 @@ struct PostingWriter {
              transaction.reversesId.map { .text($0.description) } ?? .null,
              transaction.reversedById.map { .text($0.description) } ?? .null,
              try transaction.rejections.map { try Documents.encode($0) } ?? .null,
-             try Documents.encode(transaction), .text(transaction.createdBy.description),
+             try document.map { .text(String(decoding: $0, as: UTF8.self)) } ?? Documents.encode(transaction), .text(transaction.createdBy.description),
              .text(RFC3339.string(from: transaction.createdAt)), transaction.postedAt.map { .text(RFC3339.string(from: $0)) } ?? .null])
     }
 
