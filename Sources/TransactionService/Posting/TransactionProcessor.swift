@@ -189,7 +189,7 @@ struct TransactionProcessor: Sendable {
     }
 
     static func description(of transaction: BusinessTransaction) -> String {
-        [transaction.kind.rawValue.replacingOccurrences(of: "_", with: " "), transaction.reference].compactMap { $0 }.joined(separator: " ")
+        [String(transaction.kind.rawValue.map { $0 == "_" ? " " : $0 }), transaction.reference].compactMap { $0 }.joined(separator: " ")
     }
 
     /// The document date plus the partner's payment terms.
