@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import ERPKernel
 import ServiceRuntime
 
 /// Records stored as JSON documents: encoded with the API's encoder, so what is read back is
@@ -14,3 +15,11 @@ enum Documents {
     }
 }
 
+
+extension Page {
+    /// A page from rows read with `LIMIT limit + 1` in ID order: the extra row only says there is
+    /// more, and the last kept row's ID is the cursor.
+    init(rows: [DatabaseRow], limit: Int, item: (DatabaseRow) throws -> Item) throws {
+        self.init(data: try rows.prefix(limit).map(item), nextCursor: rows.count > limit ? rows[limit - 1]["id"].string : nil)
+    }
+}

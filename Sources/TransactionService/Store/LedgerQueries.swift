@@ -28,8 +28,7 @@ struct LedgerQueries: Sendable {
                 "SELECT id, \(column) AS document FROM \(table) WHERE tenant_id = ? AND id > ?\(filter.sql) ORDER BY id LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? "")] + filter.binds + [.integer(page.limit + 1)])
         }
-        let items = try rows.prefix(page.limit).map { try Documents.decode(T.self, from: $0) }
-        return Page(data: items, nextCursor: rows.count > page.limit ? rows[page.limit - 1]["id"].string : nil)
+        return try Page(rows: rows, limit: page.limit) { try Documents.decode(T.self, from: $0) }
     }
 
     func transaction(_ id: EntityID, tenant: TenantID) async throws -> BusinessTransaction? {
@@ -55,10 +54,10 @@ struct LedgerQueries: Sendable {
                 "SELECT * FROM journal_entries WHERE tenant_id = ? AND id > ?\(filter.sql) ORDER BY id LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? "")] + filter.binds + [.integer(page.limit + 1)])
             let writer = PostingWriter(reader, tenant: tenant)
-            let entries = try rows.prefix(page.limit).map { row in
-                try Self.entry(from: row, lines: writer.journalLines(of: EntityID(try row.requireString("id")) ?? .generate()))
+            return try Page(rows: rows, limit: page.limit) { row in
+                guard let id = EntityID(try row.requireString("id")) else { throw UnreadableRowError(column: "journal_entries.id") }
+                return try Self.entry(from: row, lines: writer.journalLines(of: id))
             }
-            return Page(data: entries, nextCursor: rows.count > page.limit ? rows[page.limit - 1]["id"].string : nil)
         }
     }
 
@@ -145,7 +144,7 @@ struct LedgerQueries: Sendable {
             let rows = try reader.query(
                 "SELECT * FROM open_items WHERE tenant_id = ? AND id > ?\(filter.sql) ORDER BY id LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? "")] + filter.binds + [.integer(page.limit + 1)])
-            let items = try rows.prefix(page.limit).map { row in
+            return try Page(rows: rows, limit: page.limit) { row in
                 guard let id = EntityID(try row.requireString("id")), let partner = EntityID(try row.requireString("partner_id")),
                     let transaction = EntityID(try row.requireString("transaction_id"))
                 else { throw UnreadableRowError(column: "open_items.id") }
@@ -154,7 +153,6 @@ struct LedgerQueries: Sendable {
                     transactionId: transaction, documentDate: try row.requireString("document_date"), dueDate: try row.requireString("due_date"),
                     currency: try row.requireString("currency"), amountMinor: try row.requireInt("amount_minor"), paidMinor: try row.requireInt("paid_minor"))
             }
-            return Page(data: items, nextCursor: rows.count > page.limit ? rows[page.limit - 1]["id"].string : nil)
         }
     }
 

@@ -89,9 +89,7 @@ struct MasterDataStore: Sendable {
             try reader.query(
                 "SELECT id, document FROM \(table.rawValue) WHERE tenant_id = ? AND id > ?\(conditions) ORDER BY id LIMIT ?", binds)
         }
-        let items = try rows.prefix(page.limit).map { try Documents.decode(T.self, from: $0) }
-        let next = rows.count > page.limit ? rows[page.limit - 1]["id"].string : nil
-        return Page(data: items, nextCursor: next)
+        return try Page(rows: rows, limit: page.limit) { try Documents.decode(T.self, from: $0) }
     }
 
     /// Storage locations that exist among `ids`, inside a read the caller holds.
