@@ -39,3 +39,8 @@ public struct Strict<Value: KnownFields>: Decodable {
 }
 
 extension Strict: Sendable where Value: Sendable {}
+
+/// Encodes as the value itself, so a request can be stored or fingerprinted as it was sent.
+extension Strict: Encodable where Value: Encodable {
+    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}

@@ -77,7 +77,3 @@ extension NewTransactionRequest: KnownFields {
 extension TransactionItem: KnownFields {
     static let fields: Set<String> = ["articleId", "batchId", "locationId", "toLocationId", "quantity", "unit", "unitPrice", "taxCode", "role"]
 }
-
-extension Strict: Encodable where Value: Encodable {
-    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
-}
