@@ -13,6 +13,9 @@ public final class RecordingEventBus: EventBus {
     /// The next `count` calls to `publish` throw without recording anything.
     public func failNext(_ count: Int) { state.withLock { $0.failuresLeft = count } }
 
+    /// Failures asked for with `failNext` that have not happened yet.
+    public var failuresLeft: Int { state.withLock { $0.failuresLeft } }
+
     public func publish(_ events: [EventEnvelope]) async throws {
         let subscribers = try state.withLock { state -> [EventSubscriber] in
             if state.failuresLeft > 0 {

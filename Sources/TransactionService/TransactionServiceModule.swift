@@ -39,21 +39,21 @@ public struct TransactionServiceModule: ServiceModule {
     }
 
     /// Runs a POST under its `Idempotency-Key`: a repeat answers what the first answered.
+    ///
+    /// The stored answer is not looked up first: a repeat runs until its write records the key
+    /// and meets the stored one (the write is undone), or until it is refused on the way (a rule
+    /// changed since); either way the stored answer, if there is one, is what it gets.
     func idempotent(
         _ request: Request, body: ByteBuffer, tenant: TenantID, run: (IdempotencyKey?) async throws -> StoredResponse
     ) async throws -> Response {
         guard let key = try IdempotencyKey.of(request, body: body, tenant: tenant) else { return try await run(nil).fresh }
-        switch try await idempotency.claim(key) {
-        case .replay(let stored): return stored.response
-        case .proceed:
-            defer { idempotency.release(key) }
-            do {
-                return try await run(key).fresh
-            } catch let error as SQLiteError where error.isUniqueViolation {
-                // Another process recorded the key first: answer with its response.
-                guard let stored = try await idempotency.stored(key) else { throw error }
-                return stored.response
-            }
+        try idempotency.claim(key)
+        defer { idempotency.release(key) }
+        do {
+            return try await run(key).fresh
+        } catch {
+            guard let stored = try await idempotency.stored(key) else { throw error }
+            return stored.response
         }
     }
 }

@@ -110,7 +110,8 @@ import ERPTesting
         bus.failNext(1)  // the next wake-up fails; the event waits for the shutdown delivery
         let second = OutboxTests.event(2)
         try await database.write { try Outbox.append([second], in: $0) }
-        try await Task.sleep(for: .milliseconds(50))
+        // Shut down only once the commit's wake-up has met the failure (a busy machine is slow to wake).
+        while bus.failuresLeft > 0, ContinuousClock.now < deadline + .seconds(5) { try await Task.sleep(for: .milliseconds(5)) }
         await group.triggerGracefulShutdown()
         try await running.value
         #expect(bus.published == [first, second])

@@ -78,22 +78,14 @@ public final class IdempotencyKeys: Sendable {
 
     public init(database: SQLiteDatabase) { self.database = database }
 
-    public enum Claim: Sendable {
-        /// The key was used before with this request: answer with what was answered then.
-        case replay(StoredResponse)
-        /// First use: run the request, then `release`.
-        case proceed
-    }
-
-    /// - Throws: 422 when the key was used with another request, 409 while the first request
-    ///   with the key is still running.
-    public func claim(_ key: IdempotencyKey) async throws -> Claim {
-        if let stored = try await stored(key) { return .replay(stored) }
+    /// Marks the key as running; no database read, so a first use costs nothing extra. A repeat
+    /// is recognised when its write meets the stored key (see `IdempotentCall`).
+    /// - Throws: 409 while the first request with the key is still running.
+    public func claim(_ key: IdempotencyKey) throws {
         let claimed = inFlight.withLock { $0.insert(key).inserted }
         guard claimed else {
             throw Problem.conflict("idempotency_key_in_use", "A request with this Idempotency-Key is still being processed; retry later.")
         }
-        return .proceed
     }
 
     public func release(_ key: IdempotencyKey) {

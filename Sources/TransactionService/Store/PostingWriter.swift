@@ -19,16 +19,31 @@ struct PostingWriter {
     /// Completes a context holding master data with the current stock, valuations and period.
     func load(into context: inout PostingContext, for transaction: BusinessTransaction) throws {
         context.periodStatus = try periodStatus(of: transaction.date)
-        for item in transaction.items {
-            let keys = [item.locationId, item.toLocationId].compactMap { $0 }.map {
+        let keys = Set(transaction.items.flatMap { item in
+            [item.locationId, item.toLocationId].compactMap { $0 }.map {
                 StockKey(articleId: item.articleId, batchId: item.batchId, locationId: $0)
             }
-            for key in keys where context.stock[key] == nil {
-                context.stock[key] = try stockLevel(key)
-            }
-            if context.valuations[item.articleId] == nil {
-                context.valuations[item.articleId] = try valuation(of: item.articleId)
-            }
+        })
+        let articles = Set(transaction.items.map(\.articleId))
+        // One statement for all the stock rows and one for all the valuations.
+        for key in keys { context.stock[key] = 0 }
+        try tx.forEachRow(
+            "SELECT article_id, batch_id, location_id, quantity_milli FROM stock_levels WHERE tenant_id = ? AND article_id IN (\(Self.marks(articles.count)))",
+            [tenantValue] + articles.map { .text($0.description) }
+        ) { row in
+            guard let article = row["article_id"].string.flatMap(EntityID.init), let batch = row["batch_id"].string.flatMap(EntityID.init),
+                let location = row["location_id"].string.flatMap(EntityID.init)
+            else { return }
+            let key = StockKey(articleId: article, batchId: batch, locationId: location)
+            if keys.contains(key) { context.stock[key] = try row.requireInt("quantity_milli") }
+        }
+        for article in articles { context.valuations[article] = .empty }
+        try tx.forEachRow(
+            "SELECT article_id, quantity_milli, value_minor FROM article_valuations WHERE tenant_id = ? AND article_id IN (\(Self.marks(articles.count)))",
+            [tenantValue] + articles.map { .text($0.description) }
+        ) { row in
+            guard let article = row["article_id"].string.flatMap(EntityID.init) else { return }
+            context.valuations[article] = Valuation(quantityMilli: try row.requireInt("quantity_milli"), valueMinor: try row.requireInt("value_minor"))
         }
         if transaction.kind == .sale, let partner = context.partner, partner.creditLimitMinor != nil {
             context.openReceivablesMinor = try tx.query(
@@ -67,6 +82,8 @@ struct PostingWriter {
             [tenantValue, .integer(year), .integer(month), .text(RFC3339.now())])
         return .open
     }
+
+    static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
     static func period(of date: String) -> (year: Int, month: Int) {
         (Int(date.prefix(4)) ?? 0, Int(date.dropFirst(5).prefix(2)) ?? 0)

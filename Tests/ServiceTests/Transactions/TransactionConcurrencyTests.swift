@@ -59,6 +59,21 @@ import Testing
         }
     }
 
+    @Test func aRetryIsAnsweredWithTheFirstAnswerEvenWhenARuleWouldNowRefuseIt() async throws {
+        try await IdentityWorld.with { client, _ in
+            let trade = try await Trade.setUp(client, token: try await client.tokens("admin@nord.example").access_token)
+            _ = try await trade.post("goods_receipt", partner: nil, items: [trade.item(quantity: "1", price: "1")])
+            let sale = try await trade.post("sale", partner: trade.customer, items: [trade.item(quantity: "1", price: "2")], key: "last-bag")
+            #expect(sale.status == .created)
+            // The stock is gone now, so posting the sale again would be refused; the retry is not a new sale.
+            let retry = try await trade.post("sale", partner: trade.customer, items: [trade.item(quantity: "1", price: "2")], key: "last-bag")
+            #expect(retry.status == .created)
+            #expect(retry.object["id"] as? String == sale.object["id"] as? String)
+            let entries = try await trade.get("/api/v1/journal-entries")["data"] as! [[String: Any]]
+            #expect(entries.map { $0["number"] as? Int } == [1, 2], "the undone repeat gave its posting number back")
+        }
+    }
+
     @Test func aBulkRequestAcceptsAndRejectsEachItemAndReplaysUnderItsKey() async throws {
         try await IdentityWorld.with { client, _ in
             let trade = try await Trade.setUp(client, token: try await client.tokens("admin@nord.example").access_token)
