@@ -12,8 +12,6 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
         code == SQLITE_CONSTRAINT | (8 << 8) || code == SQLITE_CONSTRAINT | (6 << 8)
     }
 
-    public var isConstraintViolation: Bool { code & 0xff == SQLITE_CONSTRAINT }
-
     public var description: String { "SQLite error \(code): \(message)" }
 }
 
@@ -69,8 +67,6 @@ final class SQLiteConnection: @unchecked Sendable {
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     var changes: Int { Int(sqlite_nio_sqlite3_changes64(handle)) }
-
-    var lastInsertRowID: Int { Int(sqlite_nio_sqlite3_last_insert_rowid(handle)) }
 
     func close() {
         guard let handle else { return }
