@@ -29,7 +29,7 @@ public struct LocalServiceClient: ServiceClient {
         do {
             return try await withTimeout(timeout) {
                 let response = try await responder.respond(to: hummingbirdRequest, context: context)
-                var collector = CollectingBodyWriter()
+                let collector = CollectingBodyWriter()
                 try await response.body.write(collector.writer)
                 return ServiceResponse(status: response.status, headers: response.headers, body: await collector.collected())
             }

@@ -273,10 +273,11 @@ private final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable
     }
 
     func complete(commitError: (any Error)?) {
-        if let commitError, case .success = outcome ?? .failure(commitError) {
-            continuation.resume(throwing: commitError)
-        } else {
-            continuation.resume(with: outcome ?? .failure(commitError ?? CancellationError()))
+        switch (outcome, commitError) {
+        case (.failure(let own)?, _): continuation.resume(throwing: own)  // its own failure, whatever the group did
+        case (_, let commitError?): continuation.resume(throwing: commitError)
+        case (.success(let value)?, nil): continuation.resume(returning: value)
+        case (nil, nil): continuation.resume(throwing: CancellationError())  // a committed group ran every write
         }
     }
 }

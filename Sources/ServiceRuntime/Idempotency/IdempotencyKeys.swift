@@ -79,7 +79,8 @@ public final class IdempotencyKeys: Sendable {
     public init(database: SQLiteDatabase) { self.database = database }
 
     /// Marks the key as running; no database read, so a first use costs nothing extra. A repeat
-    /// is recognised when its write meets the stored key (see `IdempotentCall`).
+    /// is recognised when its write meets the stored key (`record` fails on the primary key) or
+    /// when it is refused on the way; the caller then answers with `stored(_:)`.
     /// - Throws: 409 while the first request with the key is still running.
     public func claim(_ key: IdempotencyKey) throws {
         let claimed = inFlight.withLock { $0.insert(key).inserted }
