@@ -11,11 +11,14 @@ public enum TestDatabase {
         return logger
     }()
 
-    public static func make(name: String = "test", readers: Int = 2) async throws -> (SQLiteDatabase, directory: URL) {
+    /// - Parameter synchronous: `.normal` by default: most tests need no disk syncs.
+    public static func make(
+        name: String = "test", readers: Int = 2, synchronous: SQLiteDatabase.Synchronous = .normal
+    ) async throws -> (SQLiteDatabase, directory: URL) {
         let directory = try temporaryDirectory()
         let database = try await SQLiteDatabase.open(
             name: name, path: directory.appendingPathComponent("\(name).sqlite").path, readerCount: readers,
-            synchronous: .normal, logger: logger)
+            synchronous: synchronous, logger: logger)
         try await Migrator(database: database, logger: logger).apply(PlatformMigrations.track)
         return (database, directory)
     }

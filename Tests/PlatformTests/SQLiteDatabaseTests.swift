@@ -45,8 +45,10 @@ import ERPTesting
         await database.close()
     }
 
-    @Test func committedDataSurvivesReopening() async throws {
-        let (database, directory) = try await TestDatabase.make(name: "durable")
+    // Under both durability levels: with `.full` the database syncs the WAL itself, beside the writer.
+    @Test(arguments: SQLiteDatabase.Synchronous.allCases)
+    func committedDataSurvivesReopening(synchronous: SQLiteDatabase.Synchronous) async throws {
+        let (database, directory) = try await TestDatabase.make(name: "durable", synchronous: synchronous)
         try await database.write { tx in
             try tx.execute("CREATE TABLE t (v TEXT)")
             try tx.execute("INSERT INTO t VALUES ('kept')")
@@ -61,8 +63,10 @@ import ERPTesting
         await reopened.close()
     }
 
-    @Test func observersHearOfCommittedEventsOnly() async throws {
-        let (database, _) = try await TestDatabase.make()
+    // Under both durability levels: with `.full` the database syncs the WAL itself, beside the writer.
+    @Test(arguments: SQLiteDatabase.Synchronous.allCases)
+    func observersHearOfCommittedEventsOnly(synchronous: SQLiteDatabase.Synchronous) async throws {
+        let (database, _) = try await TestDatabase.make(synchronous: synchronous)
         let commits = Counter()
         database.afterCommit { commits.increment() }
         let event = EventEnvelope(type: "t.v1", source: "test", payload: Data("{}".utf8))
@@ -76,8 +80,10 @@ import ERPTesting
         await database.close()
     }
 
-    @Test func concurrentSingleStatementsCommitTogetherAndFailAlone() async throws {
-        let (database, _) = try await TestDatabase.make()
+    // Under both durability levels: with `.full` the database syncs the WAL itself, beside the writer.
+    @Test(arguments: SQLiteDatabase.Synchronous.allCases)
+    func concurrentSingleStatementsCommitTogetherAndFailAlone(synchronous: SQLiteDatabase.Synchronous) async throws {
+        let (database, _) = try await TestDatabase.make(synchronous: synchronous)
         try await database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)") }
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
             for n in 0..<300 {
@@ -97,8 +103,10 @@ import ERPTesting
         await database.close()
     }
 
-    @Test func aFailingWriteInAGroupUndoesAllItsStatementsAndOnlyThose() async throws {
-        let (database, _) = try await TestDatabase.make()
+    // Under both durability levels: with `.full` the database syncs the WAL itself, beside the writer.
+    @Test(arguments: SQLiteDatabase.Synchronous.allCases)
+    func aFailingWriteInAGroupUndoesAllItsStatementsAndOnlyThose(synchronous: SQLiteDatabase.Synchronous) async throws {
+        let (database, _) = try await TestDatabase.make(synchronous: synchronous)
         try await database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)") }
         struct Abort: Error {}
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
@@ -120,6 +128,28 @@ import ERPTesting
         let expected = (0..<200).filter { $0 % 20 != 0 }.flatMap { [2 * $0, 2 * $0 + 1] }
         #expect(ids == expected)
         await database.close()
+    }
+
+    @Test(arguments: SQLiteDatabase.Synchronous.allCases)
+    func closingCommitsAndAnswersTheWritesAlreadyQueued(synchronous: SQLiteDatabase.Synchronous) async throws {
+        let (database, directory) = try await TestDatabase.make(name: "closing", synchronous: synchronous)
+        try await database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)") }
+        let answered = await withTaskGroup(of: Bool.self) { group in
+            for n in 0..<100 {
+                group.addTask { (try? await database.writeStatement("INSERT INTO t (id) VALUES (?)", [.integer(n)])) != nil }
+            }
+            group.addTask {
+                await database.close()
+                return false
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        // Whatever was answered is stored; the rest was refused, none is left hanging.
+        let reopened = try await SQLiteDatabase.open(
+            name: "closing", path: directory.appendingPathComponent("closing.sqlite").path, logger: TestDatabase.logger)
+        let rows = try await reopened.read { try $0.query("SELECT COUNT(*) AS n FROM t") }
+        #expect(rows.first?.column("n")?.integer == answered)
+        await reopened.close()
     }
 
     @Test func aClosedDatabaseRefusesReadsAndWritesInsteadOfHanging() async throws {

@@ -11,38 +11,52 @@ public struct EntityID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     public init(uuid: UUID) { self.uuid = uuid }
 
     /// Parses the canonical text form; `nil` for anything that is not a UUID.
-    public init?(_ text: some StringProtocol) {
-        // Parsed by hand: `UUID(uuidString:)` goes through `sscanf` on Linux, and every ID in
-        // every request and row is parsed.
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var index = 0
-        var high: UInt8?
-        var count = 0
-        for (position, character) in text.utf8.enumerated() {
-            count += 1
-            if position == 8 || position == 13 || position == 18 || position == 23 {
-                guard character == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            let nibble: UInt8
-            switch character {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            guard index < 16 else { return nil }
-            if let first = high {
-                bytes[index] = first << 4 | nibble
-                index += 1
-                high = nil
-            } else {
-                high = nibble
-            }
+    public init?(_ text: String) {
+        guard let id = text.utf8.withContiguousStorageIfAvailable(EntityID.parse) ?? Array(text.utf8).withUnsafeBufferPointer(EntityID.parse) else {
+            return nil
         }
-        guard count == 36, index == 16 else { return nil }
-        self.uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        self = id
+    }
+
+    public init?(_ text: Substring) {
+        guard let id = text.utf8.withContiguousStorageIfAvailable(EntityID.parse) ?? Array(text.utf8).withUnsafeBufferPointer(EntityID.parse) else {
+            return nil
+        }
+        self = id
+    }
+
+    /// Parsed by hand over the UTF-8 bytes: `UUID(uuidString:)` goes through `sscanf` on Linux,
+    /// and every ID in every request and row is parsed. Concrete, not generic, so that no call
+    /// pays for generic metadata look-ups at run time.
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> EntityID? {
+        guard text.count == 36 else { return nil }
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &uuid) { bytes -> Bool in
+            var index = 0
+            var position = 0
+            while position < 36 {
+                if position == 8 || position == 13 || position == 18 || position == 23 {
+                    guard text[position] == UInt8(ascii: "-") else { return false }
+                    position += 1
+                    continue
+                }
+                guard let high = nibble(text[position]), let low = nibble(text[position + 1]) else { return false }
+                bytes[index] = high << 4 | low
+                index += 1
+                position += 2
+            }
+            return true
+        }
+        return valid ? EntityID(uuid: UUID(uuid: uuid)) : nil
+    }
+
+    private static func nibble(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// A new version-7 ID from the shared monotonic generator.

@@ -4,7 +4,12 @@ public struct TenantID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public init(_ id: EntityID) { self.id = id }
 
-    public init?(_ text: some StringProtocol) {
+    public init?(_ text: String) {
+        guard let id = EntityID(text) else { return nil }
+        self.id = id
+    }
+
+    public init?(_ text: Substring) {
         guard let id = EntityID(text) else { return nil }
         self.id = id
     }

@@ -9,8 +9,15 @@ import Synchronization
 /// Statements run synchronously on those threads: a read or a write transaction costs one hop
 /// off the caller's task, however many statements it runs. Writes queue for the writer and are
 /// committed in groups: the writes that arrive while a commit is running share the next
-/// transaction and its disk sync, each inside its own savepoint, so each still succeeds or
-/// fails on its own and returns only after its group has committed.
+/// transaction, each inside its own savepoint, so each still succeeds or fails on its own and
+/// returns only after its group has committed.
+///
+/// With `.full` durability the disk sync runs beside the writer, not in it: the writer commits
+/// without waiting for the disk and goes on with the next group, while one `fdatasync` of the
+/// WAL covers every group committed before it began; a write returns only after that sync. Other
+/// connections may read a group between its commit and its sync: a killed process keeps it (the
+/// frames are in the operating system's cache), only a power loss in that window could lose it,
+/// and none of its writers has been answered yet.
 public final class SQLiteDatabase: Sendable {
     public let name: String
     public let path: String
@@ -19,10 +26,14 @@ public final class SQLiteDatabase: Sendable {
     /// Copies the WAL back into the database file, off the writer's thread.
     private let checkpointer: SQLiteConnection
     private let readers: ReaderPool
-    private let writeLock = AsyncLock()
     private let closed = Atomic<Bool>(false)
     private let commitObservers = Mutex<[@Sendable () -> Void]>([])
-    private let queue = Mutex<(pending: [any PendingWrite], draining: Bool)>(([], false))
+    /// Runs the queued writes in group commits on the writer connection.
+    private let writerThread = BatchingThread<any PendingWrite>(name: "sqlite-writer", maximumBatch: maximumGroupSize)
+    /// Set for `.full`: the WAL this database syncs itself after the writer's commits.
+    private let wal: WALFile?
+    /// Syncs the WAL for committed groups (`.full` only); the groups committed during one sync share the next.
+    private let syncThread = BatchingThread<CommittedGroup>(name: "sqlite-wal-sync", maximumBatch: .max)
 
     /// The most writes one group commit takes; the rest wait for the next.
     public static let maximumGroupSize = 512
@@ -42,14 +53,17 @@ public final class SQLiteDatabase: Sendable {
 
     private init(
         name: String, path: String, threads: NIOThreadPool, writer: SQLiteConnection, checkpointer: SQLiteConnection,
-        readers: [SQLiteConnection]
+        readers: [SQLiteConnection], wal: WALFile?
     ) {
         self.name = name
         self.path = path
+        self.wal = wal
         self.threads = threads
         self.writer = writer
         self.checkpointer = checkpointer
         self.readers = ReaderPool(readers)
+        writerThread.start { [unowned self] batch in commit(batch) }
+        if let wal { syncThread.start { [unowned self] groups in sync(wal, for: groups) } }
     }
 
     /// Opens (creating if needed) the database file and sets WAL mode.
@@ -63,16 +77,18 @@ public final class SQLiteDatabase: Sendable {
         busyTimeoutMilliseconds: Int = 5000, logger: Logger
     ) async throws -> SQLiteDatabase {
         precondition(readerCount >= 1, "at least one reader connection")
-        let threads = NIOThreadPool(numberOfThreads: readerCount + 2)
+        // Readers and the checkpointer; the writer and the WAL sync have threads of their own.
+        let threads = NIOThreadPool(numberOfThreads: readerCount + 1)
         threads.start()
         do {
             let (writer, checkpointer, readers) = try await threads.runIfActive {
                 let writer = try SQLiteConnection(path: path)
-                // temp_store=MEMORY keeps the savepoints' sub-journals off the disk.
+                // temp_store=MEMORY keeps the savepoints' sub-journals off the disk. SQLite itself
+                // never waits for the disk on commit: with `.full` the database syncs the WAL.
                 try writer.executeScript(
                     """
                     PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA journal_mode=WAL;
-                    PRAGMA synchronous=\(synchronous.rawValue.uppercased()); PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;
+                    PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;
                     PRAGMA wal_autocheckpoint=0;
                     """)
                 // The writer never checkpoints (its commits would wait for it); this connection does.
@@ -86,7 +102,8 @@ public final class SQLiteDatabase: Sendable {
                 return (writer, checkpointer, readers)
             }
             return SQLiteDatabase(
-                name: name, path: path, threads: threads, writer: writer, checkpointer: checkpointer, readers: readers)
+                name: name, path: path, threads: threads, writer: writer, checkpointer: checkpointer, readers: readers,
+                wal: synchronous == .full ? WALFile(databasePath: path) : nil)
         } catch {
             try? await threads.shutdownGracefully()
             throw error
@@ -121,14 +138,9 @@ public final class SQLiteDatabase: Sendable {
         whenQueued: (@Sendable () -> Void)? = nil, _ body: @escaping @Sendable (SQLiteExecutor) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let startDraining = queue.withLock { queue -> Bool in
-                queue.pending.append(WriteRequest(body: body, continuation: continuation))
-                guard !queue.draining else { return false }
-                queue.draining = true
-                return true
-            }
+            let queued = writerThread.submit(WriteRequest(body: body, continuation: continuation))
             whenQueued?()
-            if startDraining { Task { await drain() } }
+            if !queued { continuation.resume(throwing: DatabaseClosedError(name: name)) }
         }
     }
 
@@ -138,31 +150,40 @@ public final class SQLiteDatabase: Sendable {
         try await write { try $0.query(sql, binds) }
     }
 
-    private func drain() async {
-        while true {
-            let batch = queue.withLock { queue -> [any PendingWrite] in
-                let batch = Array(queue.pending.prefix(Self.maximumGroupSize))
-                queue.pending.removeFirst(batch.count)
-                if batch.isEmpty { queue.draining = false }
-                return batch
-            }
-            guard !batch.isEmpty else { return }
-            let notes = TransactionNotes()
-            let commitError: (any Error)?
-            do {
-                try await writeLock.withLock {
-                    guard !closed.load(ordering: .relaxed) else { throw DatabaseClosedError(name: name) }
-                    try await threads.runIfActive { [writer] in try Self.commitGroup(batch, on: writer, notes: notes) }
-                }
-                commitError = nil
-            } catch {
-                commitError = error
-            }
-            for request in batch { request.complete(commitError: commitError) }
-            if commitError == nil { checkpointIfDue() }
-            if commitError == nil, notes.wroteEvents {
-                for observer in commitObservers.withLock({ $0 }) { observer() }
-            }
+    /// Commits a group of queued writes, on the writer's thread.
+    private func commit(_ batch: [any PendingWrite]) {
+        let notes = TransactionNotes()
+        do {
+            try Self.commitGroup(batch, on: writer, notes: notes)
+        } catch {
+            for request in batch { request.complete(commitError: error) }
+            return
+        }
+        checkpointIfDue()
+        let group = CommittedGroup(writes: batch, wroteEvents: notes.wroteEvents)
+        // The sync thread stops only after the writer's, so it takes every committed group.
+        if wal == nil || !syncThread.submit(group) { durable([group], syncError: nil) }
+    }
+
+    /// Makes committed groups durable, on the sync thread.
+    private func sync(_ wal: WALFile, for groups: [CommittedGroup]) {
+        do {
+            try wal.sync()
+            durable(groups, syncError: nil)
+        } catch {
+            durable(groups, syncError: error)
+        }
+    }
+
+    /// Answers the writes of committed groups, and wakes the commit observers when one of them
+    /// wrote events.
+    private func durable(_ groups: [CommittedGroup], syncError: (any Error)?) {
+        // Observers first: a writer that was answered may count on its events being on their way.
+        if syncError == nil, groups.contains(where: \.wroteEvents) {
+            for observer in commitObservers.withLock({ $0 }) { observer() }
+        }
+        for group in groups {
+            for request in group.writes { request.complete(commitError: syncError) }
         }
     }
 
@@ -216,7 +237,7 @@ public final class SQLiteDatabase: Sendable {
     }
 
     /// Writes queued for the writer now; a gauge for the pool metrics.
-    public var writersWaiting: Int { queue.withLock { $0.pending.count } }
+    public var writersWaiting: Int { writerThread.waiting }
     public var readerCount: Int { readers.count }
 
     /// Checkpoints the WAL into the main file and closes every connection. Idempotent; writes
@@ -225,12 +246,14 @@ public final class SQLiteDatabase: Sendable {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         // Waits out a running checkpoint and keeps new ones from starting.
         while checkpointing.exchange(true, ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(1)) }
-        _ = try? await writeLock.withLock {
-            try await threads.runIfActive { [writer, checkpointer] in
-                try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)")
-                writer.close()
-                checkpointer.close()
-            }
+        // The writes queued so far commit, then get their sync and their answers.
+        await writerThread.stop()
+        await syncThread.stop()
+        _ = try? await threads.runIfActive { [writer, checkpointer, wal] in
+            wal?.close()
+            try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)")
+            writer.close()
+            checkpointer.close()
         }
         for reader in await readers.close() { reader.close() }
         try? await threads.shutdownGracefully()
@@ -241,6 +264,12 @@ public final class SQLiteDatabase: Sendable {
 public struct DatabaseClosedError: Error, CustomStringConvertible {
     public let name: String
     public var description: String { "database \(name) is closed" }
+}
+
+/// The writes of a committed group, waiting for the WAL sync that makes them durable.
+private struct CommittedGroup: Sendable {
+    let writes: [any PendingWrite]
+    let wroteEvents: Bool
 }
 
 /// A write waiting for its group commit.

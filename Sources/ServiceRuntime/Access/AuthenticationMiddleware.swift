@@ -27,7 +27,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     static func credential(in request: Request) throws -> String? {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].contains(" ") else {
+            guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].utf8.contains(UInt8(ascii: " ")) else {
                 throw Problem.unauthenticated("The Authorization header must be \"Bearer <token>\".")
             }
             return String(parts[1])

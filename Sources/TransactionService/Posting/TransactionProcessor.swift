@@ -95,7 +95,7 @@ struct TransactionProcessor: Sendable {
                         dueDate: Self.dueDate(posted.date, days: partner.paymentTermsDays), currency: posted.currency,
                         amountMinor: amount, paidMinor: 0))
                 }
-                let document = try JSONCoding.encoder.encode(posted)
+                let document = posted.jsonDocument
                 try writer.save(posted, document: document)
                 try Outbox.append(TransactionEvents.posted(posted, entry: entry, result: result, tenant: tenant, trace: trace), in: tx)
                 let response = StoredResponse(status: stored ? 200 : 201, body: document)
@@ -194,14 +194,6 @@ struct TransactionProcessor: Sendable {
 
     /// The document date plus the partner's payment terms.
     static func dueDate(_ date: String, days: Int) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = date.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3,
-            let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-            let due = calendar.date(byAdding: .day, value: days, to: start)
-        else { return date }
-        let components = calendar.dateComponents([.year, .month, .day], from: due)
-        return String(format: "%04d-%02d-%02d", components.year ?? 0, components.month ?? 0, components.day ?? 0)
+        CivilDate(date).map { ($0 + days).description } ?? date
     }
 }

@@ -157,13 +157,22 @@ struct PostingWriter {
                 """,
                 [tenantValue, .text(entry.id.description), .integer(index + 1), .text(line.account), .integer(line.debitMinor),
                  .integer(line.creditMinor), line.taxCode.map { .text($0) } ?? .null, line.partnerId.map { .text($0.description) } ?? .null])
+        }
+        // One balance update per account, however many lines name it (a sale of several items
+        // books revenue, cost of goods and inventory once per item).
+        var sums: [String: (debit: Int, credit: Int)] = [:]
+        for line in lines {
+            sums[line.account, default: (0, 0)].debit += line.debitMinor
+            sums[line.account, default: (0, 0)].credit += line.creditMinor
+        }
+        for (account, sum) in sums.sorted(by: { $0.key < $1.key }) {
             try tx.execute(
                 """
                 INSERT INTO account_balances (tenant_id, fiscal_year, account, debit_minor, credit_minor) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (tenant_id, fiscal_year, account) DO UPDATE SET
                     debit_minor = debit_minor + excluded.debit_minor, credit_minor = credit_minor + excluded.credit_minor
                 """,
-                [tenantValue, .integer(year), .text(line.account), .integer(line.debitMinor), .integer(line.creditMinor)])
+                [tenantValue, .integer(year), .text(account), .integer(sum.debit), .integer(sum.credit)])
         }
         return entry
     }
@@ -200,7 +209,7 @@ struct PostingWriter {
              transaction.reversesId.map { .text($0.description) } ?? .null,
              transaction.reversedById.map { .text($0.description) } ?? .null,
              try transaction.rejections.map { try Documents.encode($0) } ?? .null,
-             try document.map { .text(String(decoding: $0, as: UTF8.self)) } ?? Documents.encode(transaction), .text(transaction.createdBy.description),
+             .text(String(decoding: document ?? transaction.jsonDocument, as: UTF8.self)), .text(transaction.createdBy.description),
              .text(RFC3339.string(from: transaction.createdAt)), transaction.postedAt.map { .text(RFC3339.string(from: $0)) } ?? .null])
     }
 
