@@ -111,6 +111,17 @@ extension TransactionOpenAPI {
         fragment.add(
             "GET", "/api/v1/partners/{id}", id: "getPartner", summary: "One partner (masterdata.read)", tag: "masterdata",
             parameters: [idParameter], responses: read("The partner", partner))
+        fragment.schemas["PartnerChange"] = strict([
+            "name": orNull(text(1...200)), "roles": orNull(["type": "array", "minItems": 1, "items": values(PartnerRole.self)]),
+            "address": orNull(address), "vatId": orNull(["type": "string", "pattern": "^[A-Z]{2}[A-Za-z0-9]{2,13}$"]),
+            "paymentTermsDays": orNull(["type": "integer", "minimum": 0, "maximum": 365]),
+            "creditLimitMinor": orNull(["type": "integer", "minimum": 0, "maximum": maximumAmount]),
+        ])
+        fragment.add(
+            "PATCH", "/api/v1/partners/{id}", id: "updatePartner",
+            summary: "Change a partner's name, roles, address, VAT ID, payment terms or credit limit (masterdata.write)",
+            tag: "masterdata", parameters: [idParameter], requestSchema: OpenAPIFragment.ref("PartnerChange"),
+            responses: ok("The partner", partner))
 
         fragment.schemas["Warehouse"] = object(
             required: ["id", "code", "name", "locations", "createdAt"],

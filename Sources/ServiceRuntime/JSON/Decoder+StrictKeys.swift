@@ -32,6 +32,8 @@ public protocol KnownFields: Decodable {
 public struct Strict<Value: KnownFields>: Decodable {
     public let value: Value
 
+    public init(value: Value) { self.value = value }
+
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: Value.fields)
         value = try Value(from: decoder)

@@ -42,6 +42,17 @@ struct NewPartnerRequest: Codable, Sendable, KnownFields {
     let creditLimitMinor: Int?
 }
 
+/// A partner's changed fields; the ones left out stay as they are.
+struct PartnerChangeRequest: Codable, Sendable, KnownFields {
+    static let fields: Set<String> = ["name", "roles", "address", "vatId", "paymentTermsDays", "creditLimitMinor"]
+    let name: String?
+    let roles: [PartnerRole]?
+    let address: Strict<AddressInput>?
+    let vatId: String?
+    let paymentTermsDays: Int?
+    let creditLimitMinor: Int?
+}
+
 struct AddressInput: Codable, Sendable, KnownFields {
     static let fields: Set<String> = ["street", "postalCode", "city", "country"]
     let street: String?

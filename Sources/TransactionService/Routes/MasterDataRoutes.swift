@@ -72,6 +72,7 @@ extension TransactionServiceModule {
             let identity = try context.require(.masterDataRead)
             return try Response.json(try await existing(Partner.self, .partners, identity, context), etagFor: request)
         }
+        router.patch("/api/v1/partners/{id}", use: updatePartner)
 
         router.get("/api/v1/warehouses") { request, context in
             let identity = try context.require(.masterDataRead)
@@ -156,6 +157,37 @@ extension TransactionServiceModule {
                 also: Self.recording(key, response))
             return response
         }
+    }
+
+    func updatePartner(_ request: Request, _ context: ServiceContext) async throws -> Response {
+        let identity = try context.require(.masterDataWrite)
+        var request = request
+        let change = try await request.decodeJSON(Strict<PartnerChangeRequest>.self, context: context).value
+        var partner = try await existing(Partner.self, .partners, identity, context)
+        let before = partner
+        let address = change.address?.value
+        let merged = NewPartnerRequest(
+            name: change.name ?? partner.name, roles: change.roles ?? partner.roles,
+            address: Strict(value: address ?? AddressInput(
+                street: partner.address.street, postalCode: partner.address.postalCode, city: partner.address.city,
+                country: partner.address.country)), vatId: change.vatId ?? partner.vatId,
+            paymentTermsDays: change.paymentTermsDays ?? partner.paymentTermsDays,
+            creditLimitMinor: change.creditLimitMinor ?? partner.creditLimitMinor)
+        try Check.fail(Self.findings(merged))
+        partner.name = merged.name
+        partner.roles = Array(Set(merged.roles)).sorted { $0.rawValue < $1.rawValue }
+        partner.address = merged.address.value.address
+        partner.vatId = merged.vatId
+        partner.paymentTermsDays = merged.paymentTermsDays ?? partner.paymentTermsDays
+        partner.creditLimitMinor = merged.creditLimitMinor
+        guard partner != before else { return try Response.json(partner) }
+        partner.version += 1
+        partner.updatedAt = Date.nowInWholeSeconds
+        let replaced = try await masterData.replace(
+            .partners, tenant: identity.tenantID, id: partner.id, columns: ["name": .text(partner.name)], document: partner,
+            expectedVersion: before.version, events: [Self.changed("partner.changed", partner.id, partner, identity, context)])
+        guard replaced else { throw Problem.conflict("partner_changed_concurrently", "The partner changed meanwhile; read it again and retry.") }
+        return try Response.json(partner)
     }
 
     func createWarehouse(_ request: Request, _ context: ServiceContext) async throws -> Response {

@@ -30,6 +30,27 @@ import Testing
         }
     }
 
+    @Test func aPartnerChangeTakesEffectOnTheNextSale() async throws {
+        try await IdentityWorld.with { client, _ in
+            let trade = try await Trade.setUp(client, token: try await client.tokens("admin@nord.example").access_token)
+            _ = try await trade.post("goods_receipt", partner: nil, items: [trade.item(quantity: "100", price: "1")])
+            let bad = try await trade.send(.patch, "/api/v1/partners/\(trade.customer)", #"{"vatId": "12", "paymentTermsDays": 400, "colour": 1}"#)
+            #expect(bad.status == .badRequest)
+            let changed = try await trade.send(
+                .patch, "/api/v1/partners/\(trade.customer)", #"{"paymentTermsDays": 30, "creditLimitMinor": 5000, "address": {"city": "Celle", "country": "DE"}}"#)
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(changed.object["version"] as? Int == 2)
+            #expect((changed.object["address"] as? [String: String])?["city"] == "Celle")
+            // 40.00 net + 7 % is within 50.00; the next 10.00 would pass the new limit.
+            let sale = try await trade.post("sale", partner: trade.customer, items: [trade.item(quantity: "4", price: "10")])
+            #expect(sale.status == .created, "\(sale.text)")
+            let open = try await trade.get("/api/v1/open-items?partnerId=\(trade.customer)")["data"] as! [[String: Any]]
+            #expect(open.first?["dueDate"] as? String == "2026-12-25")
+            let over = try await trade.post("sale", partner: trade.customer, items: [trade.item(quantity: "1", price: "10")])
+            #expect(over.status == .unprocessableContent, "\(over.text)")
+        }
+    }
+
     @Test func paymentsClearReceivablesPartlyThenFully() async throws {
         try await IdentityWorld.with { client, _ in
             let trade = try await Trade.setUp(client, token: try await client.tokens("admin@nord.example").access_token)
