@@ -38,22 +38,10 @@ public struct TransactionServiceModule: ServiceModule {
         addLedgerRoutes(to: router)
     }
 
-    /// Runs a POST under its `Idempotency-Key`: a repeat answers what the first answered.
-    ///
-    /// The stored answer is not looked up first: a repeat runs until its write records the key
-    /// and meets the stored one (the write is undone), or until it is refused on the way (a rule
-    /// changed since); either way the stored answer, if there is one, is what it gets.
+    /// Runs a POST under its `Idempotency-Key` (see `IdempotencyKeys.run`).
     func idempotent(
         _ request: Request, body: ByteBuffer, tenant: TenantID, run: (IdempotencyKey?) async throws -> StoredResponse
     ) async throws -> Response {
-        guard let key = try IdempotencyKey.of(request, body: body, tenant: tenant) else { return try await run(nil).fresh }
-        try idempotency.claim(key)
-        defer { idempotency.release(key) }
-        do {
-            return try await run(key).fresh
-        } catch {
-            guard let stored = try await idempotency.stored(key) else { throw error }
-            return stored.response
-        }
+        try await idempotency.run(request, body: body, tenant: tenant, run)
     }
 }

@@ -1,6 +1,7 @@
 import ERPKernel
 import Foundation
 import Platform
+import ServiceRuntime
 
 /// Reads for the API: pages in ID order (IDs are time-ordered), filtered by indexed columns.
 struct LedgerQueries: Sendable {

@@ -1,6 +1,7 @@
 import ERPKernel
 import Foundation
 import Platform
+import ServiceRuntime
 
 /// Articles, batches, partners and warehouses of each tenant. Every query names its tenant.
 struct MasterDataStore: Sendable {

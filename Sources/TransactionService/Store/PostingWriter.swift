@@ -1,6 +1,7 @@
 import ERPKernel
 import Foundation
 import Platform
+import ServiceRuntime
 
 /// The writes of one posting, run inside the writer's transaction: reads the state the engine
 /// needs (stock, valuations, the period), runs it, and stores every effect with its events.
