@@ -1,15 +1,37 @@
 import ERPKernel
+import Hummingbird
+import Platform
 import ServiceRuntime
 
-/// The compliance service. Batch quality checks, batch status, monitoring, the PSM register and the gate on transactions. Owns the Compliance DB.
-///
-/// So far it answers the routes every service has (its internal info); its own API arrives with
-/// the issue that builds it.
+/// The compliance service: batch quality status, the PSM register and the gate on transactions.
+/// Owns the Compliance DB.
 public struct ComplianceServiceModule: ServiceModule {
     public static let name = ServiceName.compliance
+    public static var migrations: MigrationTrack { ComplianceMigrations.track }
+    public static var openAPI: OpenAPIFragment { ComplianceOpenAPI.fragment }
     public let environment: ServiceEnvironment
+    /// The answer to the transactions service's "may these batches move?" in this process.
+    public let gate: ComplianceGate
+    let batches: BatchStatusStore
+    let register: PSMRegister
+    let idempotency: IdempotencyKeys
+    let masterData: MasterDataConsumer
 
     public init(environment: ServiceEnvironment) {
         self.environment = environment
+        let database = environment.database!
+        gate = ComplianceGate(database: database)
+        batches = BatchStatusStore(database: database)
+        register = PSMRegister(database: database)
+        idempotency = IdempotencyKeys(database: database)
+        masterData = MasterDataConsumer(inbox: EventInbox(database: database, consumer: "compliance.master-data"), gate: gate)
     }
+
+    public func addRoutes(to router: Router<ServiceContext>) {
+        addStandardRoutes(to: router)
+        addBatchRoutes(to: router)
+        addPSMRoutes(to: router)
+    }
+
+    public var subscriptions: [EventSubscriber] { [masterData.subscriber] }
 }

@@ -30,8 +30,3 @@ enum UserEvents {
             fields: ["actor": .string(actor.description), "changes": .object(changes)])
     }
 }
-
-extension Date {
-    /// Now, to the second: what RFC 3339 timestamps in the database keep.
-    static var nowInWholeSeconds: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
-}

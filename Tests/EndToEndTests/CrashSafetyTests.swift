@@ -79,6 +79,10 @@ import Testing
             let location = ((warehouse["locations"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
             let article = try await created("/api/v1/articles", #"{"sku": "CRASH-1", "name": "Futter", "category": "feed", "baseUnit": "kg", "taxCode": "DE7"}"#)["id"] as? String ?? ""
             let batch = try await created("/api/v1/batches", #"{"articleId": "\#(article)", "batchNumber": "C-1"}"#)["id"] as? String ?? ""
+            let release = try await send(
+                client, base + "/api/v1/compliance/batches/\(batch)/status", token: token, key: nil,
+                body: #"{"status": "released", "reason": "Wareneingangsprüfung bestanden"}"#)
+            #expect(release.status == 200, "release: \(release.body)")
             let customer = try await created("/api/v1/partners", #"{"name": "Hof", "roles": ["customer"], "address": {"country": "DE"}}"#)["id"] as? String ?? ""
             let item = #"{"articleId": "\#(article)", "batchId": "\#(batch)", "locationId": "\#(location)", "quantity": "%@", "unitPrice": "0.50"}"#
             _ = try await created("/api/v1/transactions", #"{"kind": "goods_receipt", "date": "2026-11-25", "items": [\#(item.replacingOccurrences(of: "%@", with: "100000"))]}"#)

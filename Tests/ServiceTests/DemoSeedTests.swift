@@ -1,3 +1,4 @@
+import ComplianceService
 import ERPKernel
 import ERPTesting
 import Hummingbird
@@ -13,8 +14,10 @@ import UserService
         let process = try await assembleProcess(["bcryptCost": "4"])
         let users = process.modules.compactMap { $0 as? UserServiceModule }.first!
         let transactions = process.modules.compactMap { $0 as? TransactionServiceModule }.first
-        try await DemoSeed.seed(users: users, transactions: transactions, logger: TestDatabase.logger)
-        try await DemoSeed.seed(users: users, transactions: transactions, logger: TestDatabase.logger)  // a second start changes nothing
+        let compliance = process.modules.compactMap { $0 as? ComplianceServiceModule }.first
+        try await DemoSeed.seed(users: users, transactions: transactions, compliance: compliance, logger: TestDatabase.logger)
+        // A second start changes nothing.
+        try await DemoSeed.seed(users: users, transactions: transactions, compliance: compliance, logger: TestDatabase.logger)
         try await Application(router: process.router).test(.router) { client in
             let admin = try await client.tokens("admin@demo.local", DemoSeed.password).access_token
             let list = try await client.get("/api/v1/users", token: admin).json()
@@ -34,6 +37,10 @@ import UserService
             let trial = try await client.get("/api/v1/ledger/trial-balance?fiscalYear=\(year)", token: accountant).json()
             #expect((trial["totalDebitMinor"] as? Int ?? 0) > 0)
             #expect(trial["totalDebitMinor"] as? Int == trial["totalCreditMinor"] as? Int)
+            // Quality control released every demo batch before it moved.
+            let quality = try await client.tokens("qualitaet@demo.local", DemoSeed.password).access_token
+            let batches = (try await client.get("/api/v1/compliance/batches", token: quality).json()["data"] as? [[String: Any]]) ?? []
+            #expect(batches.count == 4 && batches.allSatisfy { $0["status"] as? String == "released" })
         }
         await process.close()
     }

@@ -24,7 +24,12 @@ struct IdentityWorld: Sendable {
     let tenantB: TenantID
     let adminB: EntityID
 
-    static func with(_ flags: [String: String] = [:], _ test: @Sendable (any TestClientProtocol, IdentityWorld) async throws -> Void) async throws {
+    /// - Parameter background: also run the process's background services (the outbox relays,
+    ///   so that events reach their consumers) while the test runs.
+    static func with(
+        _ flags: [String: String] = [:], background: Bool = false,
+        _ test: @Sendable (any TestClientProtocol, IdentityWorld) async throws -> Void
+    ) async throws {
         var flags = flags
         flags["bcryptCost"] = "4"
         let process = try await assembleProcess(flags)
@@ -34,6 +39,9 @@ struct IdentityWorld: Sendable {
         let b = try await users.createTenant(name: "Agrarhandel Süd GmbH", adminEmail: "admin@sued.example", adminName: "Sepp", password: password)
         let world = IdentityWorld(users: users, auth: auth, databases: process.databases, tenantA: a.tenant, adminA: a.admin, tenantB: b.tenant, adminB: b.admin)
         do {
+            let services = background ? process.background : []
+            let running = Task { await withTaskGroup(of: Void.self) { group in for service in services { group.addTask { try? await service.run() } } } }
+            defer { running.cancel() }
             try await Application(router: process.router).test(.router) { client in try await test(client, world) }
         } catch {
             await process.close()

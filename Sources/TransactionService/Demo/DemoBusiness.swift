@@ -5,7 +5,12 @@ import Platform
 extension TransactionServiceModule {
     /// `serve --demo`: a Landhandel's master data and three months of business up to `today`
     /// (weekly purchases, sales on working days, payments). Returns the transactions posted.
-    public func seedDemoBusiness(tenant: TenantID, actor: EntityID, today: Date = Date()) async throws -> Int {
+    /// - Parameter qualityControl: called with the demo's articles and batches once they exist,
+    ///   before any of them moves: the compliance service releases them there.
+    public func seedDemoBusiness(
+        tenant: TenantID, actor: EntityID, today: Date = Date(),
+        qualityControl: ([(article: EntityID, batch: EntityID, approval: String?)]) async throws -> Void = { _ in }
+    ) async throws -> Int {
         let now = Date.nowInWholeSeconds
         let silo = EntityID.generate()
         let hall = EntityID.generate()
@@ -45,6 +50,7 @@ extension TransactionServiceModule {
                 columns: ["article_id": .text(article.id.description), "batch_number": .text(batch.batchNumber)], document: batch, events: [])
             stocked.append((article.id, batch.id, entry.location, entry.buy, entry.sell))
         }
+        try await qualityControl(zip(catalogue, stocked).map { ($1.article, $1.batch, $0.approval) })
         let supplier = Partner(
             id: .generate(), name: "Agravis Raiffeisen AG", roles: [.supplier], address: Address(street: "Plathnerstraße 4a", postalCode: "30175", city: "Hannover", country: "DE"),
             vatId: "DE115660452", paymentTermsDays: 30, creditLimitMinor: nil, createdAt: now, updatedAt: now, version: 1)

@@ -245,8 +245,3 @@ struct PostingWriter {
         }
     }
 }
-
-extension Date {
-    /// Now, to the second: what RFC 3339 timestamps in the database keep.
-    static var nowInWholeSeconds: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
-}

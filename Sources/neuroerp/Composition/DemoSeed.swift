@@ -1,3 +1,4 @@
+import ComplianceService
 import ERPKernel
 import Logging
 import TransactionService
@@ -16,7 +17,9 @@ enum DemoSeed {
     ]
 
     /// Seeds once; a second start finds the admin and does nothing.
-    static func seed(users: UserServiceModule, transactions: TransactionServiceModule?, logger: Logger) async throws {
+    static func seed(
+        users: UserServiceModule, transactions: TransactionServiceModule?, compliance: ComplianceServiceModule?, logger: Logger
+    ) async throws {
         guard try await !users.emailExists("admin@demo.local") else { return }
         let (tenant, admin) = try await users.createTenant(
             name: tenantName, adminEmail: "admin@demo.local", adminName: "Anna Admin", password: password)
@@ -26,7 +29,9 @@ enum DemoSeed {
                 by: admin, trace: .generate())
         }
         if let transactions {
-            let posted = try await transactions.seedDemoBusiness(tenant: tenant, actor: admin)
+            let posted = try await transactions.seedDemoBusiness(tenant: tenant, actor: admin) { goods in
+                try await compliance?.seedDemoQuality(tenant: tenant, actor: admin, goods: goods)
+            }
             logger.notice("demo business posted", metadata: ["demo.transactions": .stringConvertible(posted)])
         }
         let logins = (["admin@demo.local"] + people.map(\.email)).joined(separator: ", ")

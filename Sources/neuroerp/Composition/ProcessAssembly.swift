@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ComplianceService
 import ERPKernel
 import Foundation
 import Gateway
@@ -43,7 +44,8 @@ struct ProcessAssembly {
         do {
             if demo, let users = process.modules.compactMap({ $0 as? UserServiceModule }).first {
                 try await DemoSeed.seed(
-                    users: users, transactions: process.modules.compactMap({ $0 as? TransactionServiceModule }).first, logger: logger)
+                    users: users, transactions: process.modules.compactMap({ $0 as? TransactionServiceModule }).first,
+                    compliance: process.modules.compactMap({ $0 as? ComplianceServiceModule }).first, logger: logger)
             }
             try await serve(router: process.router, background: process.background, started: started)
         } catch {
@@ -80,8 +82,13 @@ struct ProcessAssembly {
                 bus: bus, cache: cache, metrics: metrics, logger: logger.with("service.name", service.rawValue),
                 client: { other in directoryBox.withLock { $0! }.client(for: other) })
         }
-        let modules = hosted.filter { $0 != .gateway }.map {
-            ServiceFactory.make($0, environment: environment(for: $0), configuration: configuration)
+        // The compliance gate answers the transactions service in process when both run here;
+        // without it here, only the transactions service's own rules apply.
+        let compliance = hosted.contains(.compliance) ? ComplianceServiceModule(environment: environment(for: .compliance)) : nil
+        let modules: [any ServiceModule] = hosted.filter { $0 != .gateway }.map {
+            $0 == .compliance
+                ? compliance!
+                : ServiceFactory.make($0, environment: environment(for: $0), configuration: configuration, clearance: compliance?.gate)
         }
         let verifier = makeVerifier(auth: { directoryBox.withLock { $0! }.client(for: .auth) })
         for subscriber in modules.flatMap(\.subscriptions) { await bus.subscribe(subscriber) }

@@ -22,7 +22,11 @@ enum ServiceFactory {
     ]
 
     /// Every service but the gateway, which needs more than an environment.
-    static func make(_ service: ServiceName, environment: ServiceEnvironment, configuration: ServeConfiguration) -> any ServiceModule {
+    /// - Parameter clearance: the compliance gate the transactions service asks, if any.
+    static func make(
+        _ service: ServiceName, environment: ServiceEnvironment, configuration: ServeConfiguration,
+        clearance: (any BatchClearance)? = nil
+    ) -> any ServiceModule {
         switch service {
         case .gateway: preconditionFailure("the gateway is assembled by ProcessAssembly")
         case .auth:
@@ -33,7 +37,7 @@ enum ServiceFactory {
                     refreshTokenLifetime: configuration.refreshTokenLifetime, bcryptCost: UInt8(configuration.bcryptCost),
                     signingKeyMaximumAge: configuration.signingKeyRotation))
         case .users: UserServiceModule(environment: environment)
-        case .transactions: TransactionServiceModule(environment: environment)
+        case .transactions: TransactionServiceModule(environment: environment, clearance: clearance)
         case .compliance: ComplianceServiceModule(environment: environment)
         case .documents: DocumentServiceModule(environment: environment)
         case .notifications: NotificationServiceModule(environment: environment)

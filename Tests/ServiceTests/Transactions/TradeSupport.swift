@@ -29,6 +29,7 @@ struct Trade: Sendable {
             "/api/v1/articles", token: token, #"{"sku": "KAS-27", "name": "Kalkammonsalpeter 27 % N", "category": "fertiliser", "baseUnit": "kg", "taxCode": "DE19"}"#)["id"] as! String
         let seedBatch = try await client.created("/api/v1/batches", token: token, #"{"articleId": "\#(seed)", "batchNumber": "TOB-2026-01"}"#)["id"] as! String
         let fertiliserBatch = try await client.created("/api/v1/batches", token: token, #"{"articleId": "\#(fertiliser)", "batchNumber": "KAS-0815"}"#)["id"] as! String
+        for batch in [seedBatch, fertiliserBatch] { try await client.release(batch, token: token) }
         let limit = creditLimitMinor.map { #", "creditLimitMinor": \#($0)"# } ?? ""
         let customer = try await client.created(
             "/api/v1/partners", token: token,
@@ -79,6 +80,15 @@ struct Trade: Sendable {
 }
 
 extension TestClientProtocol {
+    /// Quality control releases the batch, so that it may be sold.
+    func release(_ batch: String, token: String) async throws {
+        let response = try await execute(
+            uri: "/api/v1/compliance/batches/\(batch)/status", method: .post,
+            headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+            body: ByteBuffer(string: #"{"status": "released", "reason": "Wareneingangsprüfung bestanden"}"#))
+        #expect(response.status == .ok, "releasing \(batch): \(response.text)")
+    }
+
     /// POSTs JSON and expects 201; returns the created object.
     func created(_ uri: String, token: String, _ json: String) async throws -> [String: Any] {
         let response = try await execute(

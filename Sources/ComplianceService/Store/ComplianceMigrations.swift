@@ -1,0 +1,38 @@
+import Platform
+
+/// The compliance service's tables in the Compliance DB. Batch statuses and approvals are kept
+/// as JSON documents beside the columns that filters and the gate need; the status history is
+/// append-only.
+enum ComplianceMigrations {
+    static let track = MigrationTrack(
+        name: "compliance",
+        migrations: [Migration(version: 1, name: "batch status, status history, PSM register", statements: batchStatus)])
+
+    static let batchStatus = [
+        """
+        CREATE TABLE compliance_batches (
+            tenant_id TEXT NOT NULL, batch_id TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL,
+            document TEXT NOT NULL, PRIMARY KEY (tenant_id, batch_id))
+        """,
+        "CREATE INDEX compliance_batches_by_status ON compliance_batches (tenant_id, status, batch_id)",
+        """
+        CREATE TABLE batch_status_changes (
+            tenant_id TEXT NOT NULL, id TEXT NOT NULL, batch_id TEXT NOT NULL, document TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, id))
+        """,
+        "CREATE INDEX batch_status_changes_by_batch ON batch_status_changes (tenant_id, batch_id, id)",
+        "CREATE TRIGGER batch_status_changes_immutable BEFORE UPDATE ON batch_status_changes BEGIN SELECT RAISE(ABORT, 'status history is append-only'); END",
+        "CREATE TRIGGER batch_status_changes_undeletable BEFORE DELETE ON batch_status_changes BEGIN SELECT RAISE(ABORT, 'status history is append-only'); END",
+        """
+        CREATE TABLE psm_approvals (
+            tenant_id TEXT NOT NULL, approval_number TEXT NOT NULL, expires_on TEXT NOT NULL, version INTEGER NOT NULL,
+            document TEXT NOT NULL, PRIMARY KEY (tenant_id, approval_number))
+        """,
+        // Which approval covers an article: from the register and from the articles' own events.
+        """
+        CREATE TABLE psm_articles (
+            tenant_id TEXT NOT NULL, article_id TEXT NOT NULL, approval_number TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, article_id))
+        """,
+    ]
+}
