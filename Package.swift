@@ -23,6 +23,7 @@ let serviceExtras: [String: [Target.Dependency]] = [
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOPosix", package: "swift-nio"),
     ],
+    "ComplianceService": [.product(name: "Crypto", package: "swift-crypto")],
 ]
 
 let package = Package(

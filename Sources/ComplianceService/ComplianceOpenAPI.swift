@@ -9,6 +9,7 @@ enum ComplianceOpenAPI: OpenAPISchemas {
         var fragment = OpenAPIFragment()
         addBatches(to: &fragment)
         addRegister(to: &fragment)
+        addChecks(to: &fragment)
         return fragment
     }
 
@@ -72,5 +73,83 @@ enum ComplianceOpenAPI: OpenAPISchemas {
                     "articleIds": orNull(["type": "array", "maxItems": 100, "items": uuid]),
                 ]),
             responses: ok("The changed approval", approval).merging(created("The new approval", approval)) { $1 })
+    }
+
+    static func addChecks(to fragment: inout OpenAPIFragment) {
+        let checkType = values(CheckType.self)
+        let typeParameter: JSONValue = ["name": "checkType", "in": "path", "required": true, "schema": checkType]
+        let decimal: JSONValue = ["type": "string", "pattern": "^-?[0-9]{1,9}(\\.[0-9]{1,6})?$"]
+        let key: JSONValue = ["type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"]
+        fragment.schemas["Rule"] = object(
+            required: ["key", "label", "kind", "severity"],
+            [
+                "key": key, "label": string, "kind": values(RuleKind.self), "severity": values(RuleSeverity.self), "unit": string,
+                "minimum": decimal, "maximum": decimal, "requiredFields": list(string),
+            ])
+        fragment.schemas["RuleSet"] = object(
+            required: ["checkType", "version", "name", "rules", "createdAt"],
+            [
+                "checkType": checkType, "version": integer, "name": string, "rules": list(OpenAPIFragment.ref("Rule")), "createdBy": uuid,
+                "createdAt": dateTime,
+            ])
+        let ruleSet = OpenAPIFragment.ref("RuleSet")
+        // Only the shape: which combinations a rule may have is checked by the server (400 naming the member).
+        let rule = strict(
+            required: ["key", "label", "kind", "severity"],
+            [
+                "key": key, "label": text(1...200), "kind": values(RuleKind.self), "severity": values(RuleSeverity.self),
+                "unit": orNull(text(1...16)), "minimum": orNull(decimal), "maximum": orNull(decimal),
+                "requiredFields": orNull(["type": "array", "maxItems": 20, "items": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,63}$"]]),
+            ])
+        fragment.add(
+            "GET", "/api/v1/compliance/rule-sets", id: "listRuleSets", summary: "The current rule set of each check type (compliance.read)",
+            tag: "compliance", responses: read("The rule sets", page(of: ruleSet)))
+        fragment.add(
+            "GET", "/api/v1/compliance/rule-sets/{checkType}", id: "getRuleSet",
+            summary: "The current rule set of a check type, or an earlier `version` (compliance.read)", tag: "compliance",
+            parameters: [typeParameter, query("version", ["type": "integer", "minimum": 1])], responses: read("The rule set", ruleSet))
+        fragment.add(
+            "PUT", "/api/v1/compliance/rule-sets/{checkType}", id: "putRuleSet",
+            summary: "Store the rules as the next version (compliance.write); earlier results keep their version", tag: "compliance",
+            parameters: [typeParameter],
+            requestSchema: strict(required: ["name", "rules"], ["name": text(1...200), "rules": ["type": "array", "minItems": 1, "maxItems": 100, "items": rule]]),
+            responses: created("The new version", ruleSet))
+
+        let result = object(
+            required: ["key", "label", "severity", "outcome", "expected"],
+            [
+                "key": string, "label": string, "severity": values(RuleSeverity.self), "outcome": ["type": "string", "enum": ["passed", "failed", "missing"]],
+                "value": string, "expected": string,
+            ])
+        fragment.schemas["BatchCheck"] = object(
+            required: ["id", "batchId", "checkType", "ruleSetVersion", "outcome", "results", "responsiblePerson", "checkedBy", "checkedAt", "contentHash"],
+            [
+                "id": uuid, "batchId": uuid, "checkType": checkType, "ruleSetVersion": integer,
+                "outcome": ["type": "string", "enum": ["COMPLIANT", "PARTIALLY_COMPLIANT", "NON_COMPLIANT"]], "results": list(result),
+                "responsiblePerson": string, "checkedBy": uuid, "checkedAt": dateTime, "contentHash": ["type": "string", "pattern": "^[0-9a-f]{64}$"],
+            ])
+        let check = OpenAPIFragment.ref("BatchCheck")
+        fragment.add(
+            "POST", "/api/v1/compliance/batches/{id}/checks", id: "checkBatch",
+            summary: "Judge a batch against the current rule set of a check type (compliance.write); optionally set its status from the outcome",
+            tag: "compliance", parameters: [idParameter, idempotencyKey],
+            requestSchema: strict(
+                required: ["checkType", "responsiblePerson"],
+                [
+                    "checkType": checkType, "responsiblePerson": text(1...200),
+                    "measurements": orNull(["type": "object", "maxProperties": 200, "additionalProperties": decimal]),
+                    "documents": orNull([
+                        "type": "object", "maxProperties": 200,
+                        "additionalProperties": ["type": "object", "maxProperties": 50, "additionalProperties": ["type": "string", "maxLength": 2000, "pattern": "^[^\\x00-\\x1F\\x7F-\\x9F]*$"]],
+                    ]),
+                    "applyStatus": orNull(boolean),
+                ]),
+            responses: created("The signed result", check))
+        fragment.add(
+            "GET", "/api/v1/compliance/batches/{id}/checks", id: "listBatchChecks", summary: "A batch's check results, oldest first (compliance.read)",
+            tag: "compliance", parameters: [idParameter], responses: read("The results", page(of: check)))
+        fragment.add(
+            "GET", "/api/v1/compliance/checks/{id}", id: "getBatchCheck", summary: "One check result (compliance.read)",
+            tag: "compliance", parameters: [idParameter], responses: read("The result", check))
     }
 }

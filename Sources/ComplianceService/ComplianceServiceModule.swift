@@ -3,7 +3,8 @@ import Hummingbird
 import Platform
 import ServiceRuntime
 
-/// The compliance service: batch quality status, the PSM register and the gate on transactions.
+/// The compliance service: rule sets and batch checks, batch quality status, the PSM register and
+/// the gate on transactions.
 /// Owns the Compliance DB.
 public struct ComplianceServiceModule: ServiceModule {
     public static let name = ServiceName.compliance
@@ -14,6 +15,8 @@ public struct ComplianceServiceModule: ServiceModule {
     public let gate: ComplianceGate
     let batches: BatchStatusStore
     let register: PSMRegister
+    let ruleSets: RuleSetStore
+    let checks: BatchCheckStore
     let idempotency: IdempotencyKeys
     let masterData: MasterDataConsumer
 
@@ -23,6 +26,8 @@ public struct ComplianceServiceModule: ServiceModule {
         gate = ComplianceGate(database: database)
         batches = BatchStatusStore(database: database)
         register = PSMRegister(database: database)
+        ruleSets = RuleSetStore(database: database)
+        checks = BatchCheckStore(database: database)
         idempotency = IdempotencyKeys(database: database)
         masterData = MasterDataConsumer(inbox: EventInbox(database: database, consumer: "compliance.master-data"), gate: gate)
     }
@@ -31,6 +36,7 @@ public struct ComplianceServiceModule: ServiceModule {
         addStandardRoutes(to: router)
         addBatchRoutes(to: router)
         addPSMRoutes(to: router)
+        addCheckRoutes(to: router)
     }
 
     public var subscriptions: [EventSubscriber] { [masterData.subscriber] }

@@ -25,6 +25,24 @@ enum ComplianceEvents {
         }
     }
 
+    static func batchChecked(_ check: BatchCheck, tenant: TenantID, trace: TraceContext?) -> EventEnvelope {
+        make("batch.checked", tenant: tenant, subject: check.batchId, trace: trace) { json in
+            json.field("checkId", check.id.description)
+            json.field("checkType", check.checkType.rawValue)
+            json.field("contentHash", check.contentHash)
+            json.field("outcome", check.outcome.rawValue)
+            json.field("ruleSetVersion", check.ruleSetVersion)
+        }
+    }
+
+    static func ruleSetChanged(_ ruleSet: RuleSet, tenant: TenantID, trace: TraceContext?) -> EventEnvelope {
+        make("rule_set.changed", tenant: tenant, subject: nil, trace: trace) { json in
+            json.field("checkType", ruleSet.checkType.rawValue)
+            json.fieldOrNull("createdBy", ruleSet.createdBy?.description)
+            json.field("version", ruleSet.version)
+        }
+    }
+
     static func make(
         _ type: String, tenant: TenantID, subject: EntityID?, trace: TraceContext?, payload: (inout JSONWriter) -> Void
     ) -> EventEnvelope {

@@ -15,28 +15,36 @@ struct BatchStatusStore: Sendable {
         also: (@Sendable (SQLiteExecutor, BatchQuality) throws -> Void)? = nil
     ) async throws -> BatchQuality {
         try await database.write { tx in
-            let now = Date.nowInWholeSeconds
-            var batch = try Self.find(batchID, tenant: tenant, in: tx)
-                ?? BatchQuality(batchId: batchID, status: .inTesting, changedAt: now, version: 0)
-            let from = batch.version == 0 ? nil : batch.status
-            guard batch.status.successors.contains(status) else {
-                throw Problem.conflict(
-                    "batch_status_transition", "Batch \(batchID) is \(batch.status.rawValue) and cannot become \(status.rawValue).")
-            }
-            batch.status = status
-            batch.reason = reason
-            batch.changedBy = actor
-            batch.changedAt = now
-            batch.version += 1
-            try Self.save(batch, tenant: tenant, in: tx)
-            let step = BatchStatusChange(id: .generate(), from: from, to: status, reason: reason, changedBy: actor, changedAt: now)
-            try tx.execute(
-                "INSERT INTO batch_status_changes (tenant_id, id, batch_id, document) VALUES (?, ?, ?, ?)",
-                [.text(tenant.description), .text(step.id.description), .text(batchID.description), try Documents.encode(step)])
-            try Outbox.append([ComplianceEvents.statusChanged(batch, from: from, tenant: tenant, trace: trace)], in: tx)
+            let batch = try Self.change(batchID, to: status, reason: reason, actor: actor, tenant: tenant, trace: trace, in: tx)
             try also?(tx, batch)
             return batch
         }
+    }
+
+    /// The change inside a write that does more (a check that also sets the status).
+    static func change(
+        _ batchID: EntityID, to status: BatchStatus, reason: String, actor: EntityID, tenant: TenantID, trace: TraceContext?,
+        in tx: SQLiteExecutor
+    ) throws -> BatchQuality {
+        let now = Date.nowInWholeSeconds
+        var batch = try find(batchID, tenant: tenant, in: tx) ?? BatchQuality(batchId: batchID, status: .inTesting, changedAt: now, version: 0)
+        let from = batch.version == 0 ? nil : batch.status
+        guard batch.status.successors.contains(status) else {
+            throw Problem.conflict(
+                "batch_status_transition", "Batch \(batchID) is \(batch.status.rawValue) and cannot become \(status.rawValue).")
+        }
+        batch.status = status
+        batch.reason = reason
+        batch.changedBy = actor
+        batch.changedAt = now
+        batch.version += 1
+        try save(batch, tenant: tenant, in: tx)
+        let step = BatchStatusChange(id: .generate(), from: from, to: status, reason: reason, changedBy: actor, changedAt: now)
+        try tx.execute(
+            "INSERT INTO batch_status_changes (tenant_id, id, batch_id, document) VALUES (?, ?, ?, ?)",
+            [.text(tenant.description), .text(step.id.description), .text(batchID.description), try Documents.encode(step)])
+        try Outbox.append([ComplianceEvents.statusChanged(batch, from: from, tenant: tenant, trace: trace)], in: tx)
+        return batch
     }
 
     /// Records what the transactions service tells about a batch (article and number), keeping
@@ -86,7 +94,7 @@ struct BatchStatusStore: Sendable {
         return statuses
     }
 
-    private static func find(_ batchID: EntityID, tenant: TenantID, in tx: SQLiteExecutor) throws -> BatchQuality? {
+    static func find(_ batchID: EntityID, tenant: TenantID, in tx: SQLiteExecutor) throws -> BatchQuality? {
         try tx.query(
             "SELECT document FROM compliance_batches WHERE tenant_id = ? AND batch_id = ?", [.text(tenant.description), .text(batchID.description)]
         ).first.map { try Documents.decode(BatchQuality.self, from: $0) }

@@ -6,7 +6,10 @@ import Platform
 enum ComplianceMigrations {
     static let track = MigrationTrack(
         name: "compliance",
-        migrations: [Migration(version: 1, name: "batch status, status history, PSM register", statements: batchStatus)])
+        migrations: [
+            Migration(version: 1, name: "batch status, status history, PSM register", statements: batchStatus),
+            Migration(version: 2, name: "versioned rule sets and batch checks", statements: checks),
+        ])
 
     static let batchStatus = [
         """
@@ -34,5 +37,24 @@ enum ComplianceMigrations {
             tenant_id TEXT NOT NULL, article_id TEXT NOT NULL, approval_number TEXT NOT NULL,
             PRIMARY KEY (tenant_id, article_id))
         """,
+    ]
+
+    // Rule set versions and check results are never changed: an edit is a new version.
+    static let checks = [
+        """
+        CREATE TABLE rule_sets (
+            tenant_id TEXT NOT NULL, check_type TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, check_type, version))
+        """,
+        "CREATE TRIGGER rule_sets_immutable BEFORE UPDATE ON rule_sets BEGIN SELECT RAISE(ABORT, 'rule set versions are immutable'); END",
+        "CREATE TRIGGER rule_sets_undeletable BEFORE DELETE ON rule_sets BEGIN SELECT RAISE(ABORT, 'rule set versions are immutable'); END",
+        """
+        CREATE TABLE batch_checks (
+            tenant_id TEXT NOT NULL, id TEXT NOT NULL, batch_id TEXT NOT NULL, document TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, id))
+        """,
+        "CREATE INDEX batch_checks_by_batch ON batch_checks (tenant_id, batch_id, id)",
+        "CREATE TRIGGER batch_checks_immutable BEFORE UPDATE ON batch_checks BEGIN SELECT RAISE(ABORT, 'check results are immutable'); END",
+        "CREATE TRIGGER batch_checks_undeletable BEFORE DELETE ON batch_checks BEGIN SELECT RAISE(ABORT, 'check results are immutable'); END",
     ]
 }
