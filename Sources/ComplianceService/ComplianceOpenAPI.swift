@@ -10,6 +10,7 @@ enum ComplianceOpenAPI: OpenAPISchemas {
         addBatches(to: &fragment)
         addRegister(to: &fragment)
         addChecks(to: &fragment)
+        addMonitoring(to: &fragment)
         return fragment
     }
 
@@ -151,5 +152,91 @@ enum ComplianceOpenAPI: OpenAPISchemas {
         fragment.add(
             "GET", "/api/v1/compliance/checks/{id}", id: "getBatchCheck", summary: "One check result (compliance.read)",
             tag: "compliance", parameters: [idParameter], responses: read("The result", check))
+    }
+
+    static func addMonitoring(to fragment: inout OpenAPIFragment) {
+        let decimal: JSONValue = ["type": "string", "pattern": "^-?[0-9]{1,9}(\\.[0-9]{1,6})?$"]
+        let key: JSONValue = ["type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"]
+        let target = object(required: ["kind", "id"], ["kind": values(MonitorTarget.Kind.self), "id": uuid])
+        let threshold = object(
+            required: ["property", "severity"],
+            ["property": key, "unit": string, "minimum": decimal, "maximum": decimal, "severity": values(AlertSeverity.self)])
+        fragment.schemas["Monitor"] = object(
+            required: ["id", "target", "thresholds", "active", "startedBy", "startedAt"],
+            [
+                "id": uuid, "target": target, "thresholds": list(threshold), "active": boolean, "startedBy": uuid, "startedAt": dateTime,
+                "stoppedBy": uuid, "stoppedAt": dateTime,
+            ])
+        fragment.schemas["Alert"] = object(
+            required: ["id", "monitorId", "target", "property", "severity", "status", "threshold", "breaches", "lastValue", "lastMeasuredAt", "openedAt", "version"],
+            [
+                "id": uuid, "monitorId": uuid, "target": target, "property": string, "severity": values(AlertSeverity.self),
+                "status": values(AlertStatus.self), "threshold": threshold, "breaches": integer, "lastValue": string, "lastMeasuredAt": dateTime,
+                "openedAt": dateTime, "acknowledgedBy": uuid, "acknowledgedAt": dateTime, "resolvedBy": uuid, "resolvedAt": dateTime,
+                "note": string, "version": integer,
+            ])
+        let monitor = OpenAPIFragment.ref("Monitor")
+        let alert = OpenAPIFragment.ref("Alert")
+        let thresholdInput = strict(
+            required: ["property", "severity"],
+            [
+                "property": key, "unit": orNull(text(1...16)), "minimum": orNull(decimal), "maximum": orNull(decimal),
+                "severity": values(AlertSeverity.self),
+            ])
+        fragment.add(
+            "POST", "/api/v1/compliance/monitors", id: "startMonitor",
+            summary: "Start monitoring a batch or a storage location (compliance.write); without thresholds, the rule set's measurement bounds",
+            tag: "compliance", parameters: [idempotencyKey],
+            requestSchema: strict(
+                required: ["target"],
+                [
+                    "target": strict(required: ["kind", "id"], ["kind": values(MonitorTarget.Kind.self), "id": uuid]),
+                    "thresholds": orNull(["type": "array", "minItems": 1, "maxItems": 50, "items": thresholdInput]),
+                    "checkType": orNull(values(CheckType.self)),
+                ]),
+            responses: created("The monitor", monitor))
+        fragment.add(
+            "GET", "/api/v1/compliance/monitors", id: "listMonitors", summary: "Monitors, optionally only the active ones (compliance.read)",
+            tag: "compliance", parameters: pageParameters + [query("active", ["type": "string", "enum": ["true", "false"]])],
+            responses: read("A page of monitors", page(of: monitor)))
+        fragment.add(
+            "GET", "/api/v1/compliance/monitors/{id}", id: "getMonitor", summary: "One monitor (compliance.read)", tag: "compliance",
+            parameters: [idParameter], responses: read("The monitor", monitor))
+        fragment.add(
+            "POST", "/api/v1/compliance/monitors/{id}/stop", id: "stopMonitor", summary: "Stop monitoring (compliance.write)", tag: "compliance",
+            parameters: [idParameter, idempotencyKey], responses: ok("The stopped monitor", monitor))
+        // Rows are checked one by one (each refused row is reported with its problems), so the
+        // schema only bounds the upload.
+        fragment.add(
+            "POST", "/api/v1/compliance/monitors/{id}/measurements", id: "recordMeasurements",
+            summary: "Upload 1 to 10,000 measurements (compliance.write): valid rows are stored, breaches open alerts", tag: "compliance",
+            parameters: [idParameter, idempotencyKey],
+            requestSchema: [
+                "type": "object", "required": ["measurements"],
+                "properties": ["measurements": ["type": "array", "minItems": 1, "maxItems": 10000, "items": [:]]],
+            ],
+            responses: ok(
+                "What was stored and refused",
+                object(
+                    required: ["accepted", "rejected", "alerts"],
+                    [
+                        "accepted": integer,
+                        "rejected": list(object(required: ["index", "invalidParams"], ["index": integer, "invalidParams": list(invalidParam)])),
+                        "alerts": list(alert),
+                    ])))
+        fragment.add(
+            "GET", "/api/v1/compliance/alerts", id: "listAlerts", summary: "Alerts, optionally by status (compliance.read)", tag: "compliance",
+            parameters: pageParameters + [query("status", values(AlertStatus.self))], responses: read("A page of alerts", page(of: alert)))
+        fragment.add(
+            "GET", "/api/v1/compliance/alerts/{id}", id: "getAlert", summary: "One alert (compliance.read)", tag: "compliance",
+            parameters: [idParameter], responses: read("The alert", alert))
+        let note = strict(["note": orNull(text(1...2000))])
+        fragment.add(
+            "POST", "/api/v1/compliance/alerts/{id}/acknowledge", id: "acknowledgeAlert", summary: "Acknowledge an open alert (compliance.write)",
+            tag: "compliance", parameters: [idParameter, idempotencyKey], requestSchema: note, responses: ok("The alert", alert))
+        fragment.add(
+            "POST", "/api/v1/compliance/alerts/{id}/resolve", id: "resolveAlert",
+            summary: "Resolve an alert, saying how (compliance.write)", tag: "compliance", parameters: [idParameter, idempotencyKey],
+            requestSchema: strict(required: ["note"], ["note": text(1...2000)]), responses: ok("The alert", alert))
     }
 }

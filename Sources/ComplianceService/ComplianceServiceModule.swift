@@ -3,8 +3,8 @@ import Hummingbird
 import Platform
 import ServiceRuntime
 
-/// The compliance service: rule sets and batch checks, batch quality status, the PSM register and
-/// the gate on transactions.
+/// The compliance service: rule sets and batch checks, batch quality status, monitoring and
+/// alerts, the PSM register and the gate on transactions.
 /// Owns the Compliance DB.
 public struct ComplianceServiceModule: ServiceModule {
     public static let name = ServiceName.compliance
@@ -17,6 +17,7 @@ public struct ComplianceServiceModule: ServiceModule {
     let register: PSMRegister
     let ruleSets: RuleSetStore
     let checks: BatchCheckStore
+    let monitoring: MonitoringStore
     let idempotency: IdempotencyKeys
     let masterData: MasterDataConsumer
 
@@ -28,6 +29,7 @@ public struct ComplianceServiceModule: ServiceModule {
         register = PSMRegister(database: database)
         ruleSets = RuleSetStore(database: database)
         checks = BatchCheckStore(database: database)
+        monitoring = MonitoringStore(database: database)
         idempotency = IdempotencyKeys(database: database)
         masterData = MasterDataConsumer(inbox: EventInbox(database: database, consumer: "compliance.master-data"), gate: gate)
     }
@@ -37,6 +39,7 @@ public struct ComplianceServiceModule: ServiceModule {
         addBatchRoutes(to: router)
         addPSMRoutes(to: router)
         addCheckRoutes(to: router)
+        addMonitoringRoutes(to: router)
     }
 
     public var subscriptions: [EventSubscriber] { [masterData.subscriber] }

@@ -43,6 +43,25 @@ enum ComplianceEvents {
         }
     }
 
+    static func monitor(_ monitor: Monitor, tenant: TenantID, trace: TraceContext?) -> EventEnvelope {
+        make(monitor.active ? "monitor.started" : "monitor.stopped", tenant: tenant, subject: monitor.id, trace: trace) { json in
+            json.field("targetId", monitor.target.id.description)
+            json.field("targetKind", monitor.target.kind.rawValue)
+        }
+    }
+
+    /// `compliance.alert.opened.v1`, `….acknowledged.v1`, `….resolved.v1`: notifications listen.
+    static func alert(_ alert: Alert, tenant: TenantID, trace: TraceContext?) -> EventEnvelope {
+        make("alert.\(alert.status == .open ? "opened" : alert.status.rawValue)", tenant: tenant, subject: alert.id, trace: trace) { json in
+            json.field("lastValue", alert.lastValue)
+            json.field("monitorId", alert.monitorId.description)
+            json.field("property", alert.property)
+            json.field("severity", alert.severity.rawValue)
+            json.field("targetId", alert.target.id.description)
+            json.field("targetKind", alert.target.kind.rawValue)
+        }
+    }
+
     static func make(
         _ type: String, tenant: TenantID, subject: EntityID?, trace: TraceContext?, payload: (inout JSONWriter) -> Void
     ) -> EventEnvelope {

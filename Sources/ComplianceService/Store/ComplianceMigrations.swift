@@ -9,6 +9,7 @@ enum ComplianceMigrations {
         migrations: [
             Migration(version: 1, name: "batch status, status history, PSM register", statements: batchStatus),
             Migration(version: 2, name: "versioned rule sets and batch checks", statements: checks),
+            Migration(version: 3, name: "monitors, measurements and alerts", statements: monitoring),
         ])
 
     static let batchStatus = [
@@ -56,5 +57,28 @@ enum ComplianceMigrations {
         "CREATE INDEX batch_checks_by_batch ON batch_checks (tenant_id, batch_id, id)",
         "CREATE TRIGGER batch_checks_immutable BEFORE UPDATE ON batch_checks BEGIN SELECT RAISE(ABORT, 'check results are immutable'); END",
         "CREATE TRIGGER batch_checks_undeletable BEFORE DELETE ON batch_checks BEGIN SELECT RAISE(ABORT, 'check results are immutable'); END",
+    ]
+
+    // Measurements are plain rows (no document) so that bulk uploads stay cheap.
+    static let monitoring = [
+        """
+        CREATE TABLE monitors (
+            tenant_id TEXT NOT NULL, id TEXT NOT NULL, target_kind TEXT NOT NULL, target_id TEXT NOT NULL,
+            active INTEGER NOT NULL, document TEXT NOT NULL, PRIMARY KEY (tenant_id, id))
+        """,
+        "CREATE INDEX monitors_by_target ON monitors (tenant_id, target_kind, target_id)",
+        """
+        CREATE TABLE measurements (
+            tenant_id TEXT NOT NULL, monitor_id TEXT NOT NULL, property TEXT NOT NULL, value TEXT NOT NULL, measured_at TEXT NOT NULL)
+        """,
+        "CREATE INDEX measurements_by_monitor ON measurements (tenant_id, monitor_id, measured_at)",
+        """
+        CREATE TABLE alerts (
+            tenant_id TEXT NOT NULL, id TEXT NOT NULL, monitor_id TEXT NOT NULL, property TEXT NOT NULL, status TEXT NOT NULL,
+            document TEXT NOT NULL, PRIMARY KEY (tenant_id, id))
+        """,
+        // At most one alert per monitor and property is not resolved: later breaches count into it.
+        "CREATE UNIQUE INDEX alerts_unresolved ON alerts (tenant_id, monitor_id, property) WHERE status <> 'resolved'",
+        "CREATE INDEX alerts_by_status ON alerts (tenant_id, status, id)",
     ]
 }
