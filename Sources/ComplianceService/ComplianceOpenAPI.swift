@@ -11,6 +11,7 @@ enum ComplianceOpenAPI: OpenAPISchemas {
         addRegister(to: &fragment)
         addChecks(to: &fragment)
         addMonitoring(to: &fragment)
+        addTrace(to: &fragment)
         return fragment
     }
 
@@ -238,5 +239,45 @@ enum ComplianceOpenAPI: OpenAPISchemas {
             "POST", "/api/v1/compliance/alerts/{id}/resolve", id: "resolveAlert",
             summary: "Resolve an alert, saying how (compliance.write)", tag: "compliance", parameters: [idParameter, idempotencyKey],
             requestSchema: strict(required: ["note"], ["note": text(1...2000)]), responses: ok("The alert", alert))
+    }
+
+    static func addTrace(to fragment: inout OpenAPIFragment) {
+        let tracedBatch = object(
+            required: ["batchId", "generation"], ["batchId": uuid, "batchNumber": string, "articleId": uuid, "generation": integer])
+        let movement = object(
+            required: ["transactionId", "kind", "date", "batchId", "articleId", "quantity"],
+            [
+                "transactionId": uuid, "kind": string, "date": dateText, "partnerId": uuid, "partnerName": string, "partnerCity": string,
+                "batchId": uuid, "batchNumber": string, "articleId": uuid, "articleName": string, "quantity": string, "unit": string,
+            ])
+        fragment.add(
+            "GET", "/api/v1/compliance/batches/{id}/trace", id: "traceBatch",
+            summary: "Forward (to customers) or backward (to suppliers) trace through predecessor batches, production and transactions (compliance.read)",
+            tag: "compliance", parameters: [idParameter, query("direction", values(TraceDirection.self))],
+            responses: read(
+                "The trace",
+                object(
+                    required: ["batchId", "direction", "batches", "movements", "complete"],
+                    [
+                        "batchId": uuid, "direction": values(TraceDirection.self), "batches": list(tracedBatch), "movements": list(movement),
+                        "complete": boolean,
+                    ])))
+        let report = object(
+            required: ["batchId", "generatedAt", "batches", "customers", "complete"],
+            [
+                "batchId": uuid, "batchNumber": string, "generatedAt": dateTime, "batches": list(tracedBatch), "complete": boolean,
+                "customers": list(object(
+                    required: ["deliveries"], ["partnerId": uuid, "name": string, "city": string, "deliveries": list(movement)])),
+            ])
+        fragment.add(
+            "GET", "/api/v1/compliance/batches/{id}/recall-report", id: "recallReport",
+            summary: "Every customer, delivery and quantity a batch reached, directly or through batches made from it; JSON or CSV (compliance.read)",
+            tag: "compliance", parameters: [idParameter, query("format", ["type": "string", "enum": ["json", "csv"]])],
+            responses: [
+                "200": [
+                    "description": "The recall report",
+                    "content": ["application/json": ["schema": report], "text/csv": ["schema": ["type": "string"]]],
+                ],
+            ])
     }
 }

@@ -4,7 +4,7 @@ import Platform
 import ServiceRuntime
 
 /// The compliance service: rule sets and batch checks, batch quality status, monitoring and
-/// alerts, the PSM register and the gate on transactions.
+/// alerts, the PSM register, traceability and recall, and the gate on transactions.
 /// Owns the Compliance DB.
 public struct ComplianceServiceModule: ServiceModule {
     public static let name = ServiceName.compliance
@@ -18,6 +18,8 @@ public struct ComplianceServiceModule: ServiceModule {
     let ruleSets: RuleSetStore
     let checks: BatchCheckStore
     let monitoring: MonitoringStore
+    let traces: TraceStore
+    let movements: MovementConsumer
     let idempotency: IdempotencyKeys
     let masterData: MasterDataConsumer
 
@@ -30,6 +32,8 @@ public struct ComplianceServiceModule: ServiceModule {
         ruleSets = RuleSetStore(database: database)
         checks = BatchCheckStore(database: database)
         monitoring = MonitoringStore(database: database)
+        traces = TraceStore(database: database)
+        movements = MovementConsumer(inbox: EventInbox(database: database, consumer: "compliance.movements"))
         idempotency = IdempotencyKeys(database: database)
         masterData = MasterDataConsumer(inbox: EventInbox(database: database, consumer: "compliance.master-data"), gate: gate)
     }
@@ -40,7 +44,8 @@ public struct ComplianceServiceModule: ServiceModule {
         addPSMRoutes(to: router)
         addCheckRoutes(to: router)
         addMonitoringRoutes(to: router)
+        addTraceRoutes(to: router)
     }
 
-    public var subscriptions: [EventSubscriber] { [masterData.subscriber] }
+    public var subscriptions: [EventSubscriber] { [masterData.subscriber, movements.subscriber] }
 }

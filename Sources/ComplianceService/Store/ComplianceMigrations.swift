@@ -10,6 +10,7 @@ enum ComplianceMigrations {
             Migration(version: 1, name: "batch status, status history, PSM register", statements: batchStatus),
             Migration(version: 2, name: "versioned rule sets and batch checks", statements: checks),
             Migration(version: 3, name: "monitors, measurements and alerts", statements: monitoring),
+            Migration(version: 4, name: "traceability from the transactions events", statements: trace),
         ])
 
     static let batchStatus = [
@@ -80,5 +81,33 @@ enum ComplianceMigrations {
         // At most one alert per monitor and property is not resolved: later breaches count into it.
         "CREATE UNIQUE INDEX alerts_unresolved ON alerts (tenant_id, monitor_id, property) WHERE status <> 'resolved'",
         "CREATE INDEX alerts_by_status ON alerts (tenant_id, status, id)",
+    ]
+
+    // The compliance service's own copy of who got what from which batch, built from the
+    // transactions service's events, so a trace needs no other service.
+    static let trace = [
+        """
+        CREATE TABLE trace_transactions (
+            tenant_id TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL, partner_id TEXT,
+            reversed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tenant_id, id))
+        """,
+        """
+        CREATE TABLE trace_movements (
+            tenant_id TEXT NOT NULL, transaction_id TEXT NOT NULL, line INTEGER NOT NULL, batch_id TEXT NOT NULL,
+            article_id TEXT NOT NULL, quantity_milli INTEGER NOT NULL, PRIMARY KEY (tenant_id, transaction_id, line))
+        """,
+        "CREATE INDEX trace_movements_by_batch ON trace_movements (tenant_id, batch_id, transaction_id)",
+        """
+        CREATE TABLE trace_batch_links (
+            tenant_id TEXT NOT NULL, batch_id TEXT NOT NULL, predecessor_id TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, batch_id, predecessor_id))
+        """,
+        "CREATE INDEX trace_batch_links_by_predecessor ON trace_batch_links (tenant_id, predecessor_id)",
+        "CREATE TABLE trace_partners (tenant_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, city TEXT, PRIMARY KEY (tenant_id, id))",
+        """
+        CREATE TABLE trace_articles (
+            tenant_id TEXT NOT NULL, id TEXT NOT NULL, sku TEXT NOT NULL, name TEXT NOT NULL, base_unit TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, id))
+        """,
     ]
 }

@@ -1,0 +1,66 @@
+import ERPKernel
+import Foundation
+import Platform
+import ServiceRuntime
+
+/// Copies every posted transaction and its stock movements from the transactions service's
+/// events into the trace tables; a reversal marks the transaction it reverses. Idempotent
+/// through the event inbox.
+struct MovementConsumer: Sendable {
+    let inbox: EventInbox
+
+    static let typePrefixes = ["transactions.transaction.posted.", "transactions.transaction.reversed.", "transactions.stock.changed."]
+
+    private struct Posted: Decodable {
+        let kind: String
+        let date: String
+        let partnerId: EntityID?
+        let reversesId: EntityID?
+    }
+
+    private struct StockChanged: Decodable {
+        let movements: [Movement]
+    }
+
+    private struct Movement: Decodable {
+        let articleId: EntityID
+        let batchId: EntityID
+        let quantity: String
+    }
+
+    var subscriber: EventSubscriber {
+        EventSubscriber(name: "compliance.movements", typePrefixes: Self.typePrefixes) { event in try await handle(event) }
+    }
+
+    func handle(_ event: EventEnvelope) async throws {
+        guard let tenant = event.tenantID, let transaction = event.subject.flatMap(EntityID.init) else { return }
+        let tenantValue = DatabaseValue.text(tenant.description)
+        let id = DatabaseValue.text(transaction.description)
+        if event.type.hasPrefix("transactions.stock.") {
+            guard let changed = try? JSONCoding.decoder.decode(StockChanged.self, from: event.payload) else { return }
+            try await inbox.process(event) { tx in
+                for (line, movement) in changed.movements.enumerated() {
+                    guard let quantity = Quantity.parse(signed: movement.quantity) else { continue }
+                    try tx.execute(
+                        """
+                        INSERT OR REPLACE INTO trace_movements (tenant_id, transaction_id, line, batch_id, article_id, quantity_milli)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                        [tenantValue, id, .integer(line + 1), .text(movement.batchId.description), .text(movement.articleId.description),
+                         .integer(quantity)])
+                }
+            }
+        } else {
+            guard let posted = try? JSONCoding.decoder.decode(Posted.self, from: event.payload) else { return }
+            try await inbox.process(event) { tx in
+                try tx.execute(
+                    "INSERT OR REPLACE INTO trace_transactions (tenant_id, id, kind, date, partner_id, reversed) VALUES (?, ?, ?, ?, ?, 0)",
+                    [tenantValue, id, .text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null])
+                if let reversed = posted.reversesId {
+                    try tx.execute(
+                        "UPDATE trace_transactions SET reversed = 1 WHERE tenant_id = ? AND id = ?", [tenantValue, .text(reversed.description)])
+                }
+            }
+        }
+    }
+}

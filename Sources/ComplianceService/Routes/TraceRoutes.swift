@@ -1,0 +1,27 @@
+import ERPKernel
+import Foundation
+import Hummingbird
+import ServiceRuntime
+
+extension ComplianceServiceModule {
+    func addTraceRoutes(to router: Router<ServiceContext>) {
+        router.get("/api/v1/compliance/batches/{id}/trace") { request, context in
+            let identity = try context.require(.complianceRead)
+            let direction = try request.choice("direction", TraceDirection.self) ?? .forward
+            return try Response.json(try await traces.trace(try context.id(), direction: direction, tenant: identity.tenantID), etagFor: request)
+        }
+        router.get("/api/v1/compliance/batches/{id}/recall-report") { request, context in
+            let identity = try context.require(.complianceRead)
+            let format = try request.choice("format", ReportFormat.self) ?? (request.headers[.accept]?.contains("text/csv") == true ? .csv : .json)
+            let trace = try await traces.trace(try context.id(), direction: .forward, tenant: identity.tenantID)
+            let report = RecallReport(trace: trace, generatedAt: Date.nowInWholeSeconds)
+            guard format == .csv else { return try Response.json(report) }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/csv; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"recall-\(report.batchNumber ?? report.batchId.description).csv\""
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: report.csv)))
+        }
+    }
+
+    enum ReportFormat: String, CaseIterable { case json, csv }
+}
