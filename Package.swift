@@ -23,7 +23,10 @@ let serviceExtras: [String: [Target.Dependency]] = [
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOPosix", package: "swift-nio"),
     ],
-    "ComplianceService": [.product(name: "Crypto", package: "swift-crypto")],
+    "ComplianceService": [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ],
 ]
 
 let package = Package(

@@ -1,6 +1,7 @@
 import ERPKernel
 import Hummingbird
 import Platform
+import ServiceLifecycle
 import ServiceRuntime
 
 /// The compliance service: rule sets and batch checks, batch quality status, monitoring and
@@ -48,4 +49,6 @@ public struct ComplianceServiceModule: ServiceModule {
     }
 
     public var subscriptions: [EventSubscriber] { [masterData.subscriber, movements.subscriber] }
+
+    public var backgroundServices: [any Service] { [PSMExpiryWatch(register: register, logger: environment.logger)] }
 }

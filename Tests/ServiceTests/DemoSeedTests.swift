@@ -37,10 +37,15 @@ import UserService
             let trial = try await client.get("/api/v1/ledger/trial-balance?fiscalYear=\(year)", token: accountant).json()
             #expect((trial["totalDebitMinor"] as? Int ?? 0) > 0)
             #expect(trial["totalDebitMinor"] as? Int == trial["totalCreditMinor"] as? Int)
-            // Quality control released every demo batch before it moved.
+            // Quality control released the demo batches before they moved; since then one came with
+            // conditions, one failed its check (with an open alert) and the PSM approval ended.
             let quality = try await client.tokens("qualitaet@demo.local", DemoSeed.password).access_token
             let batches = (try await client.get("/api/v1/compliance/batches", token: quality).json()["data"] as? [[String: Any]]) ?? []
-            #expect(batches.count == 4 && batches.allSatisfy { $0["status"] as? String == "released" })
+            #expect(batches.compactMap { $0["status"] as? String }.sorted() == ["blocked", "conditional", "released", "released"])
+            let alerts = (try await client.get("/api/v1/compliance/alerts?status=open", token: quality).json()["data"] as? [[String: Any]]) ?? []
+            #expect(alerts.map { $0["property"] as? String } == ["moisture"])
+            let approvals = (try await client.get("/api/v1/compliance/psm-approvals", token: quality).json()["data"] as? [[String: Any]]) ?? []
+            #expect(approvals.count == 1 && (approvals.first?["expiresOn"] as? String ?? "9999") < CivilDate(Date()).description)
         }
         await process.close()
     }

@@ -62,6 +62,17 @@ enum ComplianceEvents {
         }
     }
 
+    /// `compliance.psm_approval.expiring.v1` or `….expired.v1`: the sales team hears of it.
+    static func approvalExpiry(_ approval: PSMApproval, expired: Bool, daysLeft: Int, tenant: TenantID) -> EventEnvelope {
+        make("psm_approval.\(expired ? "expired" : "expiring")", tenant: tenant, subject: nil, trace: nil) { json in
+            json.field("approvalNumber", approval.approvalNumber)
+            json.array("articleIds", approval.articleIds) { json, id in json.string(id.description) }
+            json.field("daysLeft", daysLeft)
+            json.field("expiresOn", approval.expiresOn)
+            json.field("holder", approval.holder)
+        }
+    }
+
     static func make(
         _ type: String, tenant: TenantID, subject: EntityID?, trace: TraceContext?, payload: (inout JSONWriter) -> Void
     ) -> EventEnvelope {

@@ -14,6 +14,8 @@ struct PSMApproval: Codable, Sendable, Equatable {
     var updatedBy: EntityID
     var updatedAt: Date
     var version: Int
-    /// Set once the daily job warned that expiry is near.
+    /// Set once the expiry watch warned that the last day of sale is near.
     var expiryWarnedAt: Date?
+    /// Set once the expiry watch announced that the approval ended.
+    var expiredNotedAt: Date?
 }

@@ -18,7 +18,8 @@ struct PSMRegister: Sendable {
             let approval = PSMApproval(
                 approvalNumber: number, holder: request.holder, expiresOn: request.expiresOn, restrictions: request.restrictions ?? [],
                 articleIds: articles, updatedBy: actor, updatedAt: Date.nowInWholeSeconds, version: (existing?.version ?? 0) + 1,
-                expiryWarnedAt: existing?.expiresOn == request.expiresOn ? existing?.expiryWarnedAt : nil)
+                expiryWarnedAt: existing?.expiresOn == request.expiresOn ? existing?.expiryWarnedAt : nil,
+                expiredNotedAt: existing?.expiresOn == request.expiresOn ? existing?.expiredNotedAt : nil)
             try Self.save(approval, tenant: tenant, in: tx)
             for article in request.articleIds ?? [] { try Self.link(article, to: number, tenant: tenant, in: tx) }
             try Outbox.append([ComplianceEvents.approvalChanged(approval, tenant: tenant, trace: trace)], in: tx)
@@ -36,6 +37,39 @@ struct PSMRegister: Sendable {
                 "SELECT approval_number, document FROM psm_approvals WHERE tenant_id = ? AND approval_number > ? ORDER BY approval_number LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? ""), .integer(page.limit + 1)])
             return try Page(rows: rows, limit: page.limit, cursorColumn: "approval_number") { try Documents.decode(PSMApproval.self, from: $0) }
+        }
+    }
+
+    /// Days before the last day of sale when the register warns.
+    static let warningDays = 90
+
+    /// Announces, once each, the approvals whose last day of sale is at most 90 days away
+    /// (`compliance.psm_approval.expiring.v1`) and those that ended before `today`
+    /// (`compliance.psm_approval.expired.v1`), across all tenants.
+    /// - Returns: how many approvals were announced.
+    @discardableResult
+    func noteExpiries(today: CivilDate) async throws -> Int {
+        let horizon = (today + Self.warningDays).description
+        return try await database.write { tx in
+            var due: [(TenantID, PSMApproval)] = []
+            try tx.forEachRow("SELECT tenant_id, document FROM psm_approvals WHERE expires_on <= ?", [.text(horizon)]) { row in
+                guard let tenant = row["tenant_id"].string.flatMap(TenantID.init) else { return }
+                due.append((tenant, try Documents.decode(PSMApproval.self, from: row)))
+            }
+            var announced = 0
+            let now = Date.nowInWholeSeconds
+            for (tenant, var approval) in due {
+                guard let lastDay = CivilDate(approval.expiresOn) else { continue }
+                let expired = lastDay < today
+                guard expired ? approval.expiredNotedAt == nil : approval.expiryWarnedAt == nil else { continue }
+                if expired { approval.expiredNotedAt = now }
+                approval.expiryWarnedAt = approval.expiryWarnedAt ?? now
+                try Self.save(approval, tenant: tenant, in: tx)
+                try Outbox.append(
+                    [ComplianceEvents.approvalExpiry(approval, expired: expired, daysLeft: lastDay.dayNumber - today.dayNumber, tenant: tenant)], in: tx)
+                announced += 1
+            }
+            return announced
         }
     }
 

@@ -29,9 +29,12 @@ enum DemoSeed {
                 by: admin, trace: .generate())
         }
         if let transactions {
+            var stocked: [(article: EntityID, batch: EntityID, approval: String?)] = []
             let posted = try await transactions.seedDemoBusiness(tenant: tenant, actor: admin) { goods in
+                stocked = goods
                 try await compliance?.seedDemoQuality(tenant: tenant, actor: admin, goods: goods)
             }
+            try await compliance?.seedDemoFindings(tenant: tenant, actor: admin, goods: stocked)
             logger.notice("demo business posted", metadata: ["demo.transactions": .stringConvertible(posted)])
         }
         let logins = (["admin@demo.local"] + people.map(\.email)).joined(separator: ", ")

@@ -1,12 +1,14 @@
+import Foundation
+
 /// A calendar day without time or zone, as business dates (`YYYY-MM-DD`) are: day arithmetic
 /// by Howard Hinnant's days-from-civil algorithm, with no `Calendar` on the posting path.
-struct CivilDate: Equatable, Comparable {
+public struct CivilDate: Equatable, Comparable, Sendable {
     /// Days since 1970-01-01.
-    let dayNumber: Int
+    public let dayNumber: Int
 
-    init(dayNumber: Int) { self.dayNumber = dayNumber }
+    public init(dayNumber: Int) { self.dayNumber = dayNumber }
 
-    init(year: Int, month: Int, day: Int) {
+    public init(year: Int, month: Int, day: Int) {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -16,7 +18,7 @@ struct CivilDate: Equatable, Comparable {
     }
 
     /// Parses `YYYY-MM-DD`; `nil` for any other text or a day the month does not have.
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.utf8.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1...12).contains(month), day >= 1
@@ -25,7 +27,7 @@ struct CivilDate: Equatable, Comparable {
         guard components.day == day else { return nil }  // 2026-02-30 would roll over
     }
 
-    var components: (year: Int, month: Int, day: Int) {
+    public var components: (year: Int, month: Int, day: Int) {
         let z = dayNumber + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -37,17 +39,24 @@ struct CivilDate: Equatable, Comparable {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    static func + (date: CivilDate, days: Int) -> CivilDate { CivilDate(dayNumber: date.dayNumber + days) }
-    static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
+    public static func + (date: CivilDate, days: Int) -> CivilDate { CivilDate(dayNumber: date.dayNumber + days) }
+    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
 }
 
 extension CivilDate: CustomStringConvertible {
-    var description: String {
+    public var description: String {
         let (year, month, day) = components
         func padded(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
         return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
+    }
+}
+
+extension CivilDate {
+    /// The day in UTC at `date` (business dates are kept without a zone).
+    public init(_ date: Date) {
+        self.init(dayNumber: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
     }
 }
