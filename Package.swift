@@ -113,11 +113,12 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ] + serviceTargets.map { .target(name: $0) }
         ),
-        // Micro-benchmarks that need no server (bench/identity runs them).
+        // Micro-benchmarks that need no server (bench/identity and bench/compliance run them).
         .executableTarget(
             name: "NeuroERPBench",
             dependencies: [
-                "ERPKernel", "ServiceRuntime",
+                "ERPKernel", "ServiceRuntime", "Platform", "ComplianceService",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -5,6 +5,11 @@ enum ComplianceOpenAPI: OpenAPISchemas {
     static let approvalNumber: JSONValue = ["type": "string", "pattern": "^[A-Za-z0-9-]{1,32}$"]
     static let numberParameter: JSONValue = ["name": "number", "in": "path", "required": true, "schema": approvalNumber]
 
+    /// A minimum, a maximum or both, each a decimal (not `null`).
+    static func bounded(_ decimal: JSONValue) -> [JSONValue] {
+        [["required": ["minimum"], "properties": ["minimum": decimal]], ["required": ["maximum"], "properties": ["maximum": decimal]]]
+    }
+
     static var fragment: OpenAPIFragment {
         var fragment = OpenAPIFragment()
         addBatches(to: &fragment)
@@ -95,21 +100,31 @@ enum ComplianceOpenAPI: OpenAPISchemas {
                 "createdAt": dateTime,
             ])
         let ruleSet = OpenAPIFragment.ref("RuleSet")
-        // Only the shape: which combinations a rule may have is checked by the server (400 naming the member).
-        let rule = strict(
+        // A measurement has a bound and a unit, a document its required fields; a contradiction
+        // (a key twice, a minimum above the maximum) is a 422 the schema cannot state.
+        let fieldNames: JSONValue = ["type": "array", "maxItems": 20, "items": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,63}$"]]
+        let null: JSONValue = ["type": "null"]
+        let measurementRule = strict(
             required: ["key", "label", "kind", "severity"],
             [
-                "key": key, "label": text(1...200), "kind": values(RuleKind.self), "severity": values(RuleSeverity.self),
-                "unit": orNull(text(1...16)), "minimum": orNull(decimal), "maximum": orNull(decimal),
-                "requiredFields": orNull(["type": "array", "maxItems": 20, "items": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,63}$"]]),
+                "key": key, "label": text(1...200), "kind": ["const": "measurement"], "severity": values(RuleSeverity.self),
+                "unit": orNull(text(1...16)), "minimum": orNull(decimal), "maximum": orNull(decimal), "requiredFields": null,
+            ],
+            anyOf: bounded(decimal))
+        let documentRule = strict(
+            required: ["key", "label", "kind", "severity"],
+            [
+                "key": key, "label": text(1...200), "kind": ["const": "document"], "severity": values(RuleSeverity.self),
+                "unit": null, "minimum": null, "maximum": null, "requiredFields": orNull(fieldNames),
             ])
+        let rule: JSONValue = ["oneOf": [measurementRule, documentRule]]
         fragment.add(
             "GET", "/api/v1/compliance/rule-sets", id: "listRuleSets", summary: "The current rule set of each check type (compliance.read)",
             tag: "compliance", responses: read("The rule sets", page(of: ruleSet)))
         fragment.add(
             "GET", "/api/v1/compliance/rule-sets/{checkType}", id: "getRuleSet",
             summary: "The current rule set of a check type, or an earlier `version` (compliance.read)", tag: "compliance",
-            parameters: [typeParameter, query("version", ["type": "integer", "minimum": 1])], responses: read("The rule set", ruleSet))
+            parameters: [typeParameter, query("version", ["type": "integer", "minimum": 1, "maximum": 2_147_483_647])], responses: read("The rule set", ruleSet))
         fragment.add(
             "PUT", "/api/v1/compliance/rule-sets/{checkType}", id: "putRuleSet",
             summary: "Store the rules as the next version (compliance.write); earlier results keep their version", tag: "compliance",
@@ -183,7 +198,8 @@ enum ComplianceOpenAPI: OpenAPISchemas {
             [
                 "property": key, "unit": orNull(text(1...16)), "minimum": orNull(decimal), "maximum": orNull(decimal),
                 "severity": values(AlertSeverity.self),
-            ])
+            ],
+            anyOf: bounded(decimal))
         fragment.add(
             "POST", "/api/v1/compliance/monitors", id: "startMonitor",
             summary: "Start monitoring a batch or a storage location (compliance.write); without thresholds, the rule set's measurement bounds",

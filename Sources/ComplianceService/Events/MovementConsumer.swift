@@ -39,15 +39,21 @@ struct MovementConsumer: Sendable {
         if event.type.hasPrefix("transactions.stock.") {
             guard let changed = try? JSONCoding.decoder.decode(StockChanged.self, from: event.payload) else { return }
             try await inbox.process(event) { tx in
+                // The posting's event came first (commit order); should it come later, it fills these in.
+                let posting = try tx.query(
+                    "SELECT kind, date, partner_id, reversed FROM trace_transactions WHERE tenant_id = ? AND id = ?", [tenantValue, id]
+                ).first
                 for (line, movement) in changed.movements.enumerated() {
                     guard let quantity = Quantity.parse(signed: movement.quantity) else { continue }
                     try tx.execute(
                         """
-                        INSERT OR REPLACE INTO trace_movements (tenant_id, transaction_id, line, batch_id, article_id, quantity_milli)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT OR REPLACE INTO trace_movements
+                            (tenant_id, transaction_id, line, batch_id, article_id, quantity_milli, kind, date, partner_id, reversed)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                         [tenantValue, id, .integer(line + 1), .text(movement.batchId.description), .text(movement.articleId.description),
-                         .integer(quantity)])
+                         .integer(quantity), posting?["kind"] ?? .text(""), posting?["date"] ?? .text(""), posting?["partner_id"] ?? .null,
+                         posting?["reversed"] ?? .integer(0)])
                 }
             }
         } else {
@@ -56,9 +62,15 @@ struct MovementConsumer: Sendable {
                 try tx.execute(
                     "INSERT OR REPLACE INTO trace_transactions (tenant_id, id, kind, date, partner_id, reversed) VALUES (?, ?, ?, ?, ?, 0)",
                     [tenantValue, id, .text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null])
+                try tx.execute(
+                    "UPDATE trace_movements SET kind = ?, date = ?, partner_id = ? WHERE tenant_id = ? AND transaction_id = ?",
+                    [.text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null, tenantValue, id])
                 if let reversed = posted.reversesId {
-                    try tx.execute(
-                        "UPDATE trace_transactions SET reversed = 1 WHERE tenant_id = ? AND id = ?", [tenantValue, .text(reversed.description)])
+                    for table in ["trace_transactions", "trace_movements"] {
+                        let key = table == "trace_transactions" ? "id" : "transaction_id"
+                        try tx.execute(
+                            "UPDATE \(table) SET reversed = 1 WHERE tenant_id = ? AND \(key) = ?", [tenantValue, .text(reversed.description)])
+                    }
                 }
             }
         }

@@ -17,11 +17,9 @@ extension ComplianceCheck {
         if !(1...maximumThresholds).contains(thresholds.count) {
             findings.append(InvalidParam(name: "thresholds", reason: "1 to \(maximumThresholds), or none for the rule set's"))
         }
-        var properties = Set<String>()
         for (index, threshold) in thresholds.enumerated() {
             let name = "thresholds[\(index)]"
             if !isKey(threshold.property) { findings.append(InvalidParam(name: "\(name).property", reason: "lower-case letters, digits and _, starting with a letter")) }
-            if !properties.insert(threshold.property).inserted { findings.append(InvalidParam(name: "\(name).property", reason: "one threshold per property")) }
             findings += Check.text(threshold.unit, "\(name).unit", length: 1...16, required: false)
             for (bound, text) in [("minimum", threshold.minimum), ("maximum", threshold.maximum)] where text.map({ !isDecimal($0) }) ?? false {
                 findings.append(InvalidParam(name: "\(name).\(bound)", reason: "a decimal number as text"))
@@ -29,6 +27,17 @@ extension ComplianceCheck {
             if threshold.minimum == nil && threshold.maximum == nil {
                 findings.append(InvalidParam(name: "\(name).maximum", reason: "a minimum, a maximum or both"))
             }
+        }
+        return findings
+    }
+
+    /// Thresholds that are well-formed but contradict themselves or each other: refused with 422.
+    static func conflicts(_ thresholds: [Threshold]?) -> [InvalidParam] {
+        var findings: [InvalidParam] = []
+        var properties = Set<String>()
+        for (index, threshold) in (thresholds ?? []).enumerated() {
+            let name = "thresholds[\(index)]"
+            if !properties.insert(threshold.property).inserted { findings.append(InvalidParam(name: "\(name).property", reason: "one threshold per property")) }
             if let low = threshold.minimum.flatMap(decimal), let high = threshold.maximum.flatMap(decimal), low > high {
                 findings.append(InvalidParam(name: "\(name).minimum", reason: "not above the maximum"))
             }

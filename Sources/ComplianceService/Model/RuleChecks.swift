@@ -10,11 +10,9 @@ extension ComplianceCheck {
     static func findings(_ request: RuleSetRequest) -> [InvalidParam] {
         var findings = Check.text(request.name, "name", length: 1...200)
         if !(1...maximumRules).contains(request.rules.count) { findings.append(InvalidParam(name: "rules", reason: "1 to \(maximumRules) rules")) }
-        var keys = Set<String>()
         for (index, rule) in request.rules.map(\.value).enumerated() {
             let name = "rules[\(index)]"
             if !isKey(rule.key) { findings.append(InvalidParam(name: "\(name).key", reason: "lower-case letters, digits and _, starting with a letter")) }
-            if !keys.insert(rule.key).inserted { findings.append(InvalidParam(name: "\(name).key", reason: "used by an earlier rule")) }
             findings += Check.text(rule.label, "\(name).label", length: 1...200)
             switch rule.kind {
             case .measurement:
@@ -24,9 +22,6 @@ extension ComplianceCheck {
                 }
                 if rule.minimum == nil && rule.maximum == nil {
                     findings.append(InvalidParam(name: "\(name).maximum", reason: "a measurement needs a minimum, a maximum or both"))
-                }
-                if let low = rule.minimum.flatMap(decimal), let high = rule.maximum.flatMap(decimal), low > high {
-                    findings.append(InvalidParam(name: "\(name).minimum", reason: "not above the maximum"))
                 }
                 if rule.requiredFields != nil { findings.append(InvalidParam(name: "\(name).requiredFields", reason: "only documents have fields")) }
             case .document:
@@ -38,7 +33,23 @@ extension ComplianceCheck {
                 for (position, field) in fields.enumerated() where !isFieldName(field) {
                     findings.append(InvalidParam(name: "\(name).requiredFields[\(position)]", reason: "letters, digits and _, starting with a letter"))
                 }
-                if Set(fields).count != fields.count { findings.append(InvalidParam(name: "\(name).requiredFields", reason: "each field once")) }
+            }
+        }
+        return findings
+    }
+
+    /// Rules that are well-formed but contradict themselves or each other: refused with 422.
+    static func conflicts(_ request: RuleSetRequest) -> [InvalidParam] {
+        var findings: [InvalidParam] = []
+        var keys = Set<String>()
+        for (index, rule) in request.rules.map(\.value).enumerated() {
+            let name = "rules[\(index)]"
+            if !keys.insert(rule.key).inserted { findings.append(InvalidParam(name: "\(name).key", reason: "used by an earlier rule")) }
+            if let low = rule.minimum.flatMap(decimal), let high = rule.maximum.flatMap(decimal), low > high {
+                findings.append(InvalidParam(name: "\(name).minimum", reason: "not above the maximum"))
+            }
+            if let fields = rule.requiredFields, Set(fields).count != fields.count {
+                findings.append(InvalidParam(name: "\(name).requiredFields", reason: "each field once"))
             }
         }
         return findings

@@ -29,6 +29,7 @@ extension ComplianceServiceModule {
             var request = request
             let input = try await request.decodeJSON(Strict<RuleSetRequest>.self, context: context).value
             try Check.fail(ComplianceCheck.findings(input))
+            try Check.refuse(ComplianceCheck.conflicts(input))
             let ruleSet = try await ruleSets.put(type, input, actor: identity.subject, tenant: identity.tenantID, trace: context.trace)
             return try Response.json(ruleSet, status: .created)
         }

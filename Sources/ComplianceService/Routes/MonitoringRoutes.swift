@@ -1,6 +1,7 @@
 import ERPKernel
 import Foundation
 import Hummingbird
+import NIOCore
 import Platform
 import ServiceRuntime
 
@@ -21,10 +22,11 @@ extension ComplianceServiceModule {
         router.post("/api/v1/compliance/monitors/{id}/stop") { request, context in
             let identity = try context.require(.complianceWrite)
             let id = try context.id()
-            guard let monitor = try await monitoring.stop(id, actor: identity.subject, tenant: identity.tenantID, trace: context.trace) else {
-                throw Problem.notFound("There is no monitor \(id).")
+            return try await idempotency.run(request, body: ByteBuffer(), tenant: identity.tenantID) { key in
+                guard let monitor = try await monitoring.stop(id, actor: identity.subject, tenant: identity.tenantID, trace: context.trace, also: Self.recording(key))
+                else { throw Problem.notFound("There is no monitor \(id).") }
+                return try StoredResponse(status: .ok, monitor)
             }
-            return try Response.json(monitor)
         }
         router.post("/api/v1/compliance/monitors/{id}/measurements", use: recordMeasurements)
         router.get("/api/v1/compliance/alerts") { request, context in
@@ -43,14 +45,23 @@ extension ComplianceServiceModule {
                 let identity = try context.require(.complianceWrite)
                 let id = try context.id()
                 var request = request
-                let note = try await request.decodeJSON(Strict<AlertNoteRequest>.self, context: context).value.note
-                try Check.fail(Check.text(note, "note", length: 1...2000, required: status == .resolved))
-                guard let alert = try await monitoring.move(id, to: status, note: note, actor: identity.subject, tenant: identity.tenantID, trace: context.trace) else {
-                    throw Problem.notFound("There is no alert \(id).")
+                let (input, body) = try await request.strictBody(AlertNoteRequest.self, context: context)
+                try Check.fail(Check.text(input.note, "note", length: 1...2000, required: status == .resolved))
+                return try await idempotency.run(request, body: body, tenant: identity.tenantID) { key in
+                    guard let alert = try await monitoring.move(
+                        id, to: status, note: input.note, actor: identity.subject, tenant: identity.tenantID, trace: context.trace,
+                        also: Self.recording(key))
+                    else { throw Problem.notFound("There is no alert \(id).") }
+                    return try StoredResponse(status: .ok, alert)
                 }
-                return try Response.json(alert)
             }
         }
+    }
+
+    /// Records the answer with the write, when the request had an idempotency key.
+    static func recording<T: Encodable & Sendable>(_ key: IdempotencyKey?) -> (@Sendable (SQLiteExecutor, T) throws -> Void)? {
+        guard let key else { return nil }
+        return { tx, value in try IdempotencyKeys.record(key, try StoredResponse(status: .ok, value), in: tx) }
     }
 
     enum Flag: String, CaseIterable { case `true`, `false` }
@@ -61,6 +72,7 @@ extension ComplianceServiceModule {
         let (input, body) = try await request.strictBody(NewMonitorRequest.self, context: context)
         let thresholds = input.thresholds?.map(\.value)
         try Check.fail(ComplianceCheck.findings(thresholds))
+        try Check.refuse(ComplianceCheck.conflicts(thresholds))
         return try await idempotency.run(request, body: body, tenant: identity.tenantID) { key in
             let monitor = try await monitoring.start(
                 target: input.target.value, thresholds: thresholds, checkType: input.checkType ?? .qs, actor: identity.subject,
@@ -77,7 +89,8 @@ extension ComplianceServiceModule {
         let identity = try context.require(.complianceWrite)
         let id = try context.id()
         var request = request
-        let rows = try await request.decodeJSON(MeasurementsRequest.self, context: context).measurements
+        let (input, body) = try await request.jsonBody(MeasurementsRequest.self, context: context)
+        let rows = input.measurements
         guard (1...Self.maximumMeasurementsPerUpload).contains(rows.count) else {
             throw Problem.validation(
                 "Send 1 to \(Self.maximumMeasurementsPerUpload) measurements at a time.",
@@ -92,10 +105,22 @@ extension ComplianceServiceModule {
             case .failure(let findings): rejected.append(.init(index: index, invalidParams: findings.invalidParams))
             }
         }
-        guard let alerts = try await monitoring.record(valid, monitor: id, tenant: identity.tenantID, trace: context.trace) else {
-            throw Problem.notFound("There is no monitor \(id).")
+        let accepted = valid.count
+        let refused = rejected
+        return try await idempotency.run(request, body: body, tenant: identity.tenantID) { [valid] key in
+            // A retry under the same key gets this answer back instead of storing the rows twice.
+            var recording: (@Sendable (SQLiteExecutor, [Alert]) throws -> Void)?
+            if let key {
+                recording = { tx, alerts in
+                    let receipt = MeasurementReceipt(accepted: accepted, rejected: refused, alerts: alerts)
+                    try IdempotencyKeys.record(key, try StoredResponse(status: .ok, receipt), in: tx)
+                }
+            }
+            guard let alerts = try await monitoring.record(valid, monitor: id, tenant: identity.tenantID, trace: context.trace, also: recording) else {
+                throw Problem.notFound("There is no monitor \(id).")
+            }
+            return try StoredResponse(status: .ok, MeasurementReceipt(accepted: accepted, rejected: refused, alerts: alerts))
         }
-        return try Response.json(MeasurementReceipt(accepted: valid.count, rejected: rejected, alerts: alerts))
     }
 
     private func existingMonitor(_ context: ServiceContext, _ identity: Identity) async throws -> Monitor {

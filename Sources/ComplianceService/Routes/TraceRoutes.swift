@@ -1,6 +1,7 @@
 import ERPKernel
 import Foundation
 import Hummingbird
+import NIOCore
 import ServiceRuntime
 
 extension ComplianceServiceModule {
@@ -8,14 +9,14 @@ extension ComplianceServiceModule {
         router.get("/api/v1/compliance/batches/{id}/trace") { request, context in
             let identity = try context.require(.complianceRead)
             let direction = try request.choice("direction", TraceDirection.self) ?? .forward
-            return try Response.json(try await traces.trace(try context.id(), direction: direction, tenant: identity.tenantID), etagFor: request)
+            return Response.json(encoded: try await traces.trace(try context.id(), direction: direction, tenant: identity.tenantID).jsonData, etagFor: request)
         }
         router.get("/api/v1/compliance/batches/{id}/recall-report") { request, context in
             let identity = try context.require(.complianceRead)
             let format = try request.choice("format", ReportFormat.self) ?? (request.headers[.accept]?.contains("text/csv") == true ? .csv : .json)
             let trace = try await traces.trace(try context.id(), direction: .forward, tenant: identity.tenantID)
             let report = RecallReport(trace: trace, generatedAt: Date.nowInWholeSeconds)
-            guard format == .csv else { return try Response.json(report) }
+            guard format == .csv else { return Response.json(encoded: ByteBuffer(bytes: report.jsonData)) }
             var headers = HTTPFields()
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = "attachment; filename=\"recall-\(report.batchNumber ?? report.batchId.description).csv\""

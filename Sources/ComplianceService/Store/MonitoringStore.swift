@@ -37,10 +37,15 @@ struct MonitoringStore: Sendable {
         }
     }
 
-    func stop(_ id: EntityID, actor: EntityID, tenant: TenantID, trace: TraceContext?) async throws -> Monitor? {
+    func stop(
+        _ id: EntityID, actor: EntityID, tenant: TenantID, trace: TraceContext?, also: (@Sendable (SQLiteExecutor, Monitor) throws -> Void)? = nil
+    ) async throws -> Monitor? {
         try await database.write { tx in
             guard var monitor = try Self.monitor(id, tenant: tenant, in: tx) else { return nil }
-            guard monitor.active else { return monitor }
+            guard monitor.active else {
+                try also?(tx, monitor)
+                return monitor
+            }
             monitor.active = false
             monitor.stoppedBy = actor
             monitor.stoppedAt = Date.nowInWholeSeconds
@@ -48,6 +53,7 @@ struct MonitoringStore: Sendable {
                 "UPDATE monitors SET active = 0, document = ? WHERE tenant_id = ? AND id = ?",
                 [try Documents.encode(monitor), .text(tenant.description), .text(id.description)])
             try Outbox.append([ComplianceEvents.monitor(monitor, tenant: tenant, trace: trace)], in: tx)
+            try also?(tx, monitor)
             return monitor
         }
     }
@@ -69,7 +75,10 @@ struct MonitoringStore: Sendable {
     /// Stores the rows and opens (or adds to) an alert per property whose bound they break.
     /// - Returns: the alerts opened or changed; `nil` when there is no such monitor.
     /// - Throws: 409 when the monitor was stopped.
-    func record(_ rows: [Measurement], monitor id: EntityID, tenant: TenantID, trace: TraceContext?) async throws -> [Alert]? {
+    func record(
+        _ rows: [Measurement], monitor id: EntityID, tenant: TenantID, trace: TraceContext?,
+        also: (@Sendable (SQLiteExecutor, [Alert]) throws -> Void)? = nil
+    ) async throws -> [Alert]? {
         try await database.write { tx in
             guard let monitor = try Self.monitor(id, tenant: tenant, in: tx) else { return nil }
             guard monitor.active else { throw Problem.conflict("monitor_stopped", "Monitor \(id) was stopped; start a new one.") }
@@ -91,6 +100,7 @@ struct MonitoringStore: Sendable {
             for (property, breach) in breaches.sorted(by: { $0.key < $1.key }) {
                 alerts.append(try Self.raise(property, breach.count, breach.last, breach.threshold, monitor: monitor, tenant: tenant, trace: trace, in: tx))
             }
+            try also?(tx, alerts)
             return alerts
         }
     }
@@ -111,7 +121,10 @@ struct MonitoringStore: Sendable {
 
     /// Acknowledges or resolves an alert: open → acknowledged → resolved, or open → resolved.
     /// - Throws: 409 for any other step.
-    func move(_ id: EntityID, to status: AlertStatus, note: String?, actor: EntityID, tenant: TenantID, trace: TraceContext?) async throws -> Alert? {
+    func move(
+        _ id: EntityID, to status: AlertStatus, note: String?, actor: EntityID, tenant: TenantID, trace: TraceContext?,
+        also: (@Sendable (SQLiteExecutor, Alert) throws -> Void)? = nil
+    ) async throws -> Alert? {
         try await database.write { tx in
             guard var alert = try Self.alert(id, tenant: tenant, in: tx) else { return nil }
             let allowed: Set<AlertStatus> = switch alert.status {
@@ -130,6 +143,7 @@ struct MonitoringStore: Sendable {
             alert.version += 1
             try Self.save(alert, tenant: tenant, in: tx)
             try Outbox.append([ComplianceEvents.alert(alert, tenant: tenant, trace: trace)], in: tx)
+            try also?(tx, alert)
             return alert
         }
     }

@@ -47,7 +47,7 @@ struct TraceStore: Sendable {
                     break
                 }
             }
-            movements.sort { ($0.date, $0.transactionId) < ($1.date, $1.transactionId) }
+            if generations.count > 500 { movements.sort { ($0.date, $0.transactionId) < ($1.date, $1.transactionId) } }
             return Trace(batchId: batch, direction: direction, batches: batches, movements: movements, complete: complete)
         }
     }
@@ -61,15 +61,16 @@ struct TraceStore: Sendable {
             let ids = chunk.map { DatabaseValue.text($0.description) }
             let (from, to, fromSign, toSign) = direction == .forward
                 ? ("predecessor_id", "batch_id", "<", ">") : ("batch_id", "predecessor_id", ">", "<")
+            // CROSS JOIN keeps this batch's movements as the outer loop (SQLite keeps that order).
             try reader.forEachRow(
                 """
                 SELECT \(to) AS id FROM trace_batch_links WHERE tenant_id = ? AND \(from) IN (\(marks))
                 UNION
                 SELECT other.batch_id AS id FROM trace_movements this
-                JOIN trace_transactions t ON t.tenant_id = this.tenant_id AND t.id = this.transaction_id AND t.kind = 'production' AND t.reversed = 0
-                JOIN trace_movements other ON other.tenant_id = this.tenant_id AND other.transaction_id = this.transaction_id
+                CROSS JOIN trace_movements other ON other.tenant_id = this.tenant_id AND other.transaction_id = this.transaction_id
                     AND other.quantity_milli \(toSign) 0
-                WHERE this.tenant_id = ? AND this.batch_id IN (\(marks)) AND this.quantity_milli \(fromSign) 0
+                WHERE this.tenant_id = ? AND this.batch_id IN (\(marks)) AND this.kind = 'production' AND this.reversed = 0
+                    AND this.quantity_milli \(fromSign) 0
                 """,
                 [tenant] + ids + [tenant] + ids
             ) { row in
@@ -98,35 +99,61 @@ struct TraceStore: Sendable {
     private static func movements(
         of batches: [EntityID], numbers: [EntityID: String], direction: TraceDirection, tenant: DatabaseValue, in reader: SQLiteExecutor
     ) throws -> [TracedMovement] {
-        let kinds = direction == .forward ? deliveries : receipts
+        let kinds = (direction == .forward ? deliveries : receipts).map { "'\($0)'" }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: batches.count).joined(separator: ", ")
-        var movements: [TracedMovement] = []
+        struct Key: Hashable { let transaction: String, batch: String, article: String }
+        var quantities: [Key: (quantity: Int, kind: String, date: String, partner: String?)] = [:]
+        // Answered from the covering index alone; lines of one batch in one transaction add up.
         try reader.forEachRow(
             """
-            SELECT m.transaction_id, m.batch_id, m.article_id, SUM(m.quantity_milli) AS quantity, t.kind, t.date, t.partner_id,
-                p.name AS partner_name, p.city AS partner_city, a.name AS article_name, a.base_unit
-            FROM trace_movements m
-            JOIN trace_transactions t ON t.tenant_id = m.tenant_id AND t.id = m.transaction_id
-            LEFT JOIN trace_partners p ON p.tenant_id = t.tenant_id AND p.id = t.partner_id
-            LEFT JOIN trace_articles a ON a.tenant_id = m.tenant_id AND a.id = m.article_id
-            WHERE m.tenant_id = ? AND m.batch_id IN (\(marks)) AND t.reversed = 0 AND t.kind IN (\(kinds.map { "'\($0)'" }.joined(separator: ", ")))
-                AND m.quantity_milli \(direction == .forward ? "<" : ">") 0
-            GROUP BY m.transaction_id, m.batch_id, m.article_id
+            SELECT transaction_id, batch_id, article_id, quantity_milli, kind, date, partner_id FROM trace_movements
+            WHERE tenant_id = ? AND batch_id IN (\(marks)) AND kind IN (\(kinds)) AND reversed = 0
+                AND quantity_milli \(direction == .forward ? "<" : ">") 0
             LIMIT \(maximumMovements + 1)
             """,
             [tenant] + batches.map { .text($0.description) }
         ) { row in
-            guard let transaction = row["transaction_id"].string.flatMap(EntityID.init), let batch = row["batch_id"].string.flatMap(EntityID.init),
-                let article = row["article_id"].string.flatMap(EntityID.init)
-            else { throw UnreadableRowError(column: "trace_movements.ids") }
-            movements.append(TracedMovement(
-                transactionId: transaction, kind: try row.requireString("kind"), date: try row.requireString("date"),
-                partnerId: row.optionalString("partner_id").flatMap(EntityID.init), partnerName: row.optionalString("partner_name"),
-                partnerCity: row.optionalString("partner_city"), batchId: batch, batchNumber: numbers[batch], articleId: article,
-                articleName: row.optionalString("article_name"), quantity: Quantity.text(abs(try row.requireInt("quantity"))),
-                unit: row.optionalString("base_unit").flatMap { $0.isEmpty ? nil : $0 }))
+            let key = Key(transaction: try row.requireString("transaction_id"), batch: try row.requireString("batch_id"), article: try row.requireString("article_id"))
+            let quantity = try row.requireInt("quantity_milli")
+            if let earlier = quantities[key] {
+                quantities[key]?.quantity = earlier.quantity + quantity
+            } else {
+                quantities[key] = (quantity, try row.requireString("kind"), try row.requireString("date"), row.optionalString("partner_id"))
+            }
         }
-        return movements
+        let partners = try names(
+            "SELECT id, name, city FROM trace_partners", ids: Set(quantities.values.compactMap(\.partner)), tenant: tenant, in: reader)
+        let articles = try names(
+            "SELECT id, name, base_unit AS city FROM trace_articles", ids: Set(quantities.keys.map(\.article)), tenant: tenant, in: reader)
+        // Sorted on the keys before the movements are built: cheaper than moving the movements.
+        let ordered = quantities.sorted { ($0.value.date, $0.key.transaction) < ($1.value.date, $1.key.transaction) }
+        return try ordered.map { key, value in
+            guard let transaction = EntityID(key.transaction), let batch = EntityID(key.batch), let article = EntityID(key.article) else {
+                throw UnreadableRowError(column: "trace_movements.ids")
+            }
+            let partner = value.partner.flatMap { partners[$0] }
+            let unit = articles[key.article]?.extra
+            return TracedMovement(
+                transactionId: transaction, kind: value.kind, date: value.date, partnerId: value.partner.flatMap(EntityID.init),
+                partnerName: partner?.name, partnerCity: partner?.extra, batchId: batch, batchNumber: numbers[batch], articleId: article,
+                articleName: articles[key.article]?.name, quantity: Quantity.text(abs(value.quantity)), unit: unit?.isEmpty == false ? unit : nil)
+        }
+    }
+
+    /// Name and one more column (city, unit) by ID, in statements of at most 500 IDs.
+    private static func names(
+        _ select: String, ids: Set<String>, tenant: DatabaseValue, in reader: SQLiteExecutor
+    ) throws -> [String: (name: String, extra: String?)] {
+        var found: [String: (name: String, extra: String?)] = [:]
+        for chunk in ids.sorted().chunked(500) {
+            try reader.forEachRow(
+                "\(select) WHERE tenant_id = ? AND id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))",
+                [tenant] + chunk.map { .text($0) }
+            ) { row in
+                found[try row.requireString("id")] = (try row.requireString("name"), row.optionalString("city"))
+            }
+        }
+        return found
     }
 }
 

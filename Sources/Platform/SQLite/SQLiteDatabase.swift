@@ -35,6 +35,9 @@ public final class SQLiteDatabase: Sendable {
     /// Syncs the WAL for committed groups (`.full` only); the groups committed during one sync share the next.
     private let syncThread = BatchingThread<CommittedGroup>(name: "sqlite-wal-sync", maximumBatch: .max)
 
+    /// How much of the file readers map into memory.
+    static let mmapBytes = 1 << 30
+
     /// The most writes one group commit takes; the rest wait for the next.
     public static let maximumGroupSize = 512
 
@@ -96,7 +99,10 @@ public final class SQLiteDatabase: Sendable {
                 try checkpointer.executeScript("PRAGMA busy_timeout=\(busyTimeoutMilliseconds);")
                 let readers = try (0..<readerCount).map { _ in
                     let reader = try SQLiteConnection(path: path)
-                    try reader.executeScript("PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA query_only=ON;")
+                    // Pages are read through a memory map, not a read() call each, and a reader
+                    // keeps 16 MB of them: traces and reports touch many pages per request.
+                    try reader.executeScript(
+                        "PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA query_only=ON; PRAGMA mmap_size=\(Self.mmapBytes); PRAGMA cache_size=-16000;")
                     return reader
                 }
                 return (writer, checkpointer, readers)

@@ -41,10 +41,16 @@ extension Request {
 
     /// The JSON body, decoded strictly, and its bytes (for the idempotency fingerprint).
     public mutating func strictBody<T: KnownFields>(_ type: T.Type, context: ServiceContext) async throws -> (T, ByteBuffer) {
+        let (strict, body) = try await jsonBody(Strict<T>.self, context: context)
+        return (strict.value, body)
+    }
+
+    /// The JSON body, decoded, and its bytes (for the idempotency fingerprint).
+    public mutating func jsonBody<T: Decodable>(_ type: T.Type, context: ServiceContext) async throws -> (T, ByteBuffer) {
         let body = try await collectBody(upTo: .max)
         var replay = self
         replay.body = .init(buffer: body)
-        return (try await replay.decodeJSON(Strict<T>.self, context: context).value, body)
+        return (try await replay.decodeJSON(T.self, context: context), body)
     }
 }
 

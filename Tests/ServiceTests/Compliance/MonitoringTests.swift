@@ -63,6 +63,22 @@ import Testing
         }
     }
 
+    @Test func aRetriedUploadUnderItsKeyIsStoredOnce() async throws {
+        try await IdentityWorld.with { client, _ in
+            let trade = try await Trade.setUp(client, token: try await client.tokens("admin@nord.example").access_token)
+            let monitor = try await trade.send(
+                .post, "/api/v1/compliance/monitors",
+                #"{"target": {"kind": "batch", "id": "\#(trade.seedBatch)"}, "thresholds": [{"property": "moisture", "maximum": "12", "severity": "critical"}]}"#)
+            let path = "/api/v1/compliance/monitors/\(monitor.object["id"] as! String)/measurements"
+            let upload = #"{"measurements": [{"property": "moisture", "value": "13"}, {"property": "moisture", "value": "14"}]}"#
+            let first = try await trade.send(.post, path, upload, key: "scale-2026-11-25-0800")
+            let retry = try await trade.send(.post, path, upload, key: "scale-2026-11-25-0800")
+            #expect(retry.text == first.text && retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            let next = try await trade.send(.post, path, #"{"measurements": [{"property": "moisture", "value": "15"}]}"#)
+            #expect((next.object["alerts"] as? [[String: Any]])?.first?["breaches"] as? Int == 3)
+        }
+    }
+
     @Test func aMonitorWithoutThresholdsTakesTheRuleSetsMeasurementBounds() async throws {
         try await IdentityWorld.with { client, _ in
             let trade = try await Trade.setUp(client, token: try await client.tokens("admin@nord.example").access_token)
