@@ -164,7 +164,7 @@ enum ComplianceOpenAPI: OpenAPISchemas {
             responses: created("The signed result", check))
         fragment.add(
             "GET", "/api/v1/compliance/batches/{id}/checks", id: "listBatchChecks", summary: "A batch's check results, oldest first (compliance.read)",
-            tag: "compliance", parameters: [idParameter], responses: read("The results", page(of: check)))
+            tag: "compliance", parameters: [idParameter] + pageParameters, responses: read("The results", page(of: check)))
         fragment.add(
             "GET", "/api/v1/compliance/checks/{id}", id: "getBatchCheck", summary: "One check result (compliance.read)",
             tag: "compliance", parameters: [idParameter], responses: read("The result", check))

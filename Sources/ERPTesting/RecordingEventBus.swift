@@ -25,8 +25,9 @@ public final class RecordingEventBus: EventBus {
             state.events.append(contentsOf: events)
             return state.subscribers
         }
-        for event in events {
-            for subscriber in subscribers where subscriber.accepts(event.type) { try await subscriber.handle(event) }
+        for subscriber in subscribers {
+            let accepted = events.filter { subscriber.accepts($0.type) }
+            if !accepted.isEmpty { try await subscriber.handle(accepted) }
         }
     }
 

@@ -16,7 +16,7 @@ struct MasterDataConsumer: Sendable {
         let record: Record
     }
 
-    private struct Record: Decodable {
+    private struct Record: Decodable, Sendable {
         let id: EntityID
         let articleId: EntityID?
         let batchNumber: String?
@@ -28,40 +28,46 @@ struct MasterDataConsumer: Sendable {
         let address: Address?
     }
 
-    private struct Address: Decodable {
+    private struct Address: Decodable, Sendable {
         let city: String?
     }
 
     var subscriber: EventSubscriber {
-        EventSubscriber(name: "compliance.master-data", typePrefixes: Self.typePrefixes) { event in try await handle(event) }
+        EventSubscriber(name: "compliance.master-data", typePrefixes: Self.typePrefixes) { events in try await handle(events) }
     }
 
-    func handle(_ event: EventEnvelope) async throws {
-        guard let tenant = event.tenantID else { return }
-        // A payload this consumer cannot read is skipped, not retried forever: it never will be readable.
-        guard let record = try? JSONCoding.decoder.decode(Announcement.self, from: event.payload).record else { return }
-        let tenantValue = DatabaseValue.text(tenant.description)
-        try await inbox.process(event) { tx in
-            if event.type.hasPrefix("transactions.batch."), let article = record.articleId, let number = record.batchNumber {
-                try BatchStatusStore.register(record.id, article: article, number: number, tenant: tenant, in: tx)
-                for predecessor in record.predecessors ?? [] {
-                    try tx.execute(
-                        "INSERT OR IGNORE INTO trace_batch_links (tenant_id, batch_id, predecessor_id) VALUES (?, ?, ?)",
-                        [tenantValue, .text(record.id.description), .text(predecessor.description)])
-                }
-            } else if event.type.hasPrefix("transactions.article."), let sku = record.sku, let name = record.name {
-                try tx.execute(
-                    "INSERT OR REPLACE INTO trace_articles (tenant_id, id, sku, name, base_unit) VALUES (?, ?, ?, ?, ?)",
-                    [tenantValue, .text(record.id.description), .text(sku), .text(name), .text(record.baseUnit ?? "")])
-                if let number = record.psmApprovalNumber { try PSMRegister.link(record.id, to: number, tenant: tenant, in: tx) }
-            } else if event.type.hasPrefix("transactions.partner."), let name = record.name {
-                try tx.execute(
-                    "INSERT OR REPLACE INTO trace_partners (tenant_id, id, name, city) VALUES (?, ?, ?, ?)",
-                    [tenantValue, .text(record.id.description), .text(name), record.address?.city.map { .text($0) } ?? .null])
-            }
+    /// One write for the whole batch. A payload this consumer cannot read is passed over (and
+    /// recorded), not retried forever: it never will be readable.
+    func handle(_ events: [EventEnvelope]) async throws {
+        let readable = events.compactMap { event -> (event: EventEnvelope, item: (String, TenantID, Record))? in
+            guard let tenant = event.tenantID, let record = try? JSONCoding.decoder.decode(Announcement.self, from: event.payload).record
+            else { return nil }
+            return (event, (event.type, tenant, record))
         }
-        if event.type.hasPrefix("transactions.article."), let number = record.psmApprovalNumber {
-            gate.clearance(tenant).link(record.id, to: number)
+        try await inbox.processEach(readable) { tx, item in try Self.apply(item.0, item.2, tenant: item.1, in: tx) }
+        for (_, (type, tenant, record)) in readable where type.hasPrefix("transactions.article.") {
+            if let number = record.psmApprovalNumber { gate.clearance(tenant).link(record.id, to: number) }
+        }
+    }
+
+    private static func apply(_ type: String, _ record: Record, tenant: TenantID, in tx: SQLiteExecutor) throws {
+        let tenantValue = DatabaseValue.text(tenant.description)
+        if type.hasPrefix("transactions.batch."), let article = record.articleId, let number = record.batchNumber {
+            try BatchStatusStore.register(record.id, article: article, number: number, tenant: tenant, in: tx)
+            for predecessor in record.predecessors ?? [] {
+                try tx.execute(
+                    "INSERT OR IGNORE INTO trace_batch_links (tenant_id, batch_id, predecessor_id) VALUES (?, ?, ?)",
+                    [tenantValue, .text(record.id.description), .text(predecessor.description)])
+            }
+        } else if type.hasPrefix("transactions.article."), let sku = record.sku, let name = record.name {
+            try tx.execute(
+                "INSERT OR REPLACE INTO trace_articles (tenant_id, id, sku, name, base_unit) VALUES (?, ?, ?, ?, ?)",
+                [tenantValue, .text(record.id.description), .text(sku), .text(name), .text(record.baseUnit ?? "")])
+            if let number = record.psmApprovalNumber { try PSMRegister.link(record.id, to: number, tenant: tenant, in: tx) }
+        } else if type.hasPrefix("transactions.partner."), let name = record.name {
+            try tx.execute(
+                "INSERT OR REPLACE INTO trace_partners (tenant_id, id, name, city) VALUES (?, ?, ?, ?)",
+                [tenantValue, .text(record.id.description), .text(name), record.address?.city.map { .text($0) } ?? .null])
         }
     }
 }

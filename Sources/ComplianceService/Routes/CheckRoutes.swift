@@ -36,7 +36,7 @@ extension ComplianceServiceModule {
         router.post("/api/v1/compliance/batches/{id}/checks", use: checkBatch)
         router.get("/api/v1/compliance/batches/{id}/checks") { request, context in
             let identity = try context.require(.complianceRead)
-            return try Response.json(Page(data: try await checks.checks(of: try context.id(), tenant: identity.tenantID), nextCursor: nil), etagFor: request)
+            return try Response.json(try await checks.checks(of: try context.id(), tenant: identity.tenantID, page: try request.page()), etagFor: request)
         }
         router.get("/api/v1/compliance/checks/{id}") { request, context in
             let identity = try context.require(.complianceRead)

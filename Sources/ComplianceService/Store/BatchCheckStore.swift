@@ -38,12 +38,13 @@ struct BatchCheckStore: Sendable {
         }
     }
 
-    func checks(of batchID: EntityID, tenant: TenantID) async throws -> [BatchCheck] {
+    /// A batch's results, oldest first.
+    func checks(of batchID: EntityID, tenant: TenantID, page: PageRequest) async throws -> Page<BatchCheck> {
         try await database.read { reader in
-            try reader.query(
-                "SELECT document FROM batch_checks WHERE tenant_id = ? AND batch_id = ? ORDER BY id LIMIT 1000",
-                [.text(tenant.description), .text(batchID.description)]
-            ).map { try Documents.decode(BatchCheck.self, from: $0) }
+            let rows = try reader.query(
+                "SELECT id, document FROM batch_checks WHERE tenant_id = ? AND batch_id = ? AND id > ? ORDER BY id LIMIT ?",
+                [.text(tenant.description), .text(batchID.description), .text(page.cursor ?? ""), .integer(page.limit + 1)])
+            return try Page(rows: rows, limit: page.limit) { try Documents.decode(BatchCheck.self, from: $0) }
         }
     }
 

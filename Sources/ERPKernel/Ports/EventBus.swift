@@ -13,8 +13,10 @@ public protocol EventBus: Sendable {
 public struct EventSubscriber: Sendable {
     public let name: String
     public let accepts: @Sendable (String) -> Bool
-    public let handle: @Sendable (EventEnvelope) async throws -> Void
+    /// Takes the accepted events of one published batch, in their order.
+    public let handle: @Sendable ([EventEnvelope]) async throws -> Void
 
+    /// A consumer that handles one event at a time.
     /// - Parameters:
     ///   - name: stable consumer name, unique per service.
     ///   - typePrefixes: event types this consumer wants; empty means all.
@@ -22,8 +24,18 @@ public struct EventSubscriber: Sendable {
         name: String, typePrefixes: [String] = [],
         handle: @escaping @Sendable (EventEnvelope) async throws -> Void
     ) {
+        self.init(name: name, typePrefixes: typePrefixes, handleBatch: { events in
+            for event in events { try await handle(event) }
+        })
+    }
+
+    /// A consumer that takes a batch at once (one database write for all of it, say).
+    public init(
+        name: String, typePrefixes: [String] = [],
+        handleBatch: @escaping @Sendable ([EventEnvelope]) async throws -> Void
+    ) {
         self.name = name
         self.accepts = { type in typePrefixes.isEmpty || typePrefixes.contains { type.hasPrefix($0) } }
-        self.handle = handle
+        self.handle = handleBatch
     }
 }

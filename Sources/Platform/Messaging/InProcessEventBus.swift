@@ -16,10 +16,9 @@ public final class InProcessEventBus: EventBus {
 
     public func publish(_ events: [EventEnvelope]) async throws {
         let current = subscribers.withLock { $0 }
-        for event in events {
-            for subscriber in current where subscriber.accepts(event.type) {
-                try await subscriber.handle(event)
-            }
+        for subscriber in current {
+            let accepted = events.filter { subscriber.accepts($0.type) }
+            if !accepted.isEmpty { try await subscriber.handle(accepted) }
         }
     }
 }

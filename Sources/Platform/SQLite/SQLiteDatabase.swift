@@ -86,13 +86,14 @@ public final class SQLiteDatabase: Sendable {
         do {
             let (writer, checkpointer, readers) = try await threads.runIfActive {
                 let writer = try SQLiteConnection(path: path)
-                // temp_store=MEMORY keeps the savepoints' sub-journals off the disk. SQLite itself
+                // temp_store=MEMORY keeps the savepoints' sub-journals off the disk; the writer keeps
+                // 64 MB of pages, so growing indexes stay in memory. SQLite itself
                 // never waits for the disk on commit: with `.full` the database syncs the WAL.
                 try writer.executeScript(
                     """
                     PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA journal_mode=WAL;
                     PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;
-                    PRAGMA wal_autocheckpoint=0;
+                    PRAGMA wal_autocheckpoint=0; PRAGMA mmap_size=\(Self.mmapBytes); PRAGMA cache_size=-65536;
                     """)
                 // The writer never checkpoints (its commits would wait for it); this connection does.
                 let checkpointer = try SQLiteConnection(path: path)
