@@ -19,6 +19,8 @@ struct IdentityWorld: Sendable {
     let users: UserServiceModule
     let auth: AuthServiceModule
     let databases: [DatabaseName: SQLiteDatabase]
+    /// Every service module of the process, for tests that talk to one directly.
+    let modules: [any ServiceModule]
     let tenantA: TenantID
     let adminA: EntityID
     let tenantB: TenantID
@@ -37,7 +39,7 @@ struct IdentityWorld: Sendable {
         let auth = process.modules.compactMap { $0 as? AuthServiceModule }.first!
         let a = try await users.createTenant(name: "Raiffeisen Nord eG", adminEmail: "admin@nord.example", adminName: "Nora", password: password)
         let b = try await users.createTenant(name: "Agrarhandel Süd GmbH", adminEmail: "admin@sued.example", adminName: "Sepp", password: password)
-        let world = IdentityWorld(users: users, auth: auth, databases: process.databases, tenantA: a.tenant, adminA: a.admin, tenantB: b.tenant, adminB: b.admin)
+        let world = IdentityWorld(users: users, auth: auth, databases: process.databases, modules: process.modules, tenantA: a.tenant, adminA: a.admin, tenantB: b.tenant, adminB: b.admin)
         do {
             let services = background ? process.background : []
             let running = Task { await withTaskGroup(of: Void.self) { group in for service in services { group.addTask { try? await service.run() } } } }

@@ -20,6 +20,16 @@ extension ComplianceServiceModule {
             return try Response.json(detail, etagFor: request)
         }
         router.post("/api/v1/compliance/batches/{id}/status", use: changeStatus)
+        // The gate for a transactions service in another process (`RemoteBatchClearance`).
+        router.post(RouterPath(RemoteBatchClearance.path)) { request, context in
+            var request = request
+            let question = try await request.decodeJSON(RemoteBatchClearance.Question.self, context: context)
+            guard question.movements.count <= 1_000 else {
+                throw Problem.validation("At most 1,000 movements at a time.", invalidParams: [InvalidParam(name: "movements", reason: "at most 1000")])
+            }
+            let refusals = try await gate.refusals(for: question.movements, tenant: question.tenantId)
+            return try Response.json(RemoteBatchClearance.Answer(refusals: refusals))
+        }
     }
 
     func addPSMRoutes(to router: Router<ServiceContext>) {

@@ -82,13 +82,15 @@ struct ProcessAssembly {
                 bus: bus, cache: cache, metrics: metrics, logger: logger.with("service.name", service.rawValue),
                 client: { other in directoryBox.withLock { $0! }.client(for: other) })
         }
-        // The compliance gate answers the transactions service in process when both run here;
-        // without it here, only the transactions service's own rules apply.
+        // The compliance gate answers the transactions service in process when both run here, and
+        // over the mesh when the compliance service runs elsewhere.
         let compliance = hosted.contains(.compliance) ? ComplianceServiceModule(environment: environment(for: .compliance)) : nil
+        let clearance: any BatchClearance = compliance?.gate
+            ?? RemoteBatchClearance(timeout: configuration.upstreamTimeout) { directoryBox.withLock { $0! }.client(for: .compliance) }
         let modules: [any ServiceModule] = hosted.filter { $0 != .gateway }.map {
             $0 == .compliance
                 ? compliance!
-                : ServiceFactory.make($0, environment: environment(for: $0), configuration: configuration, clearance: compliance?.gate)
+                : ServiceFactory.make($0, environment: environment(for: $0), configuration: configuration, clearance: clearance)
         }
         let verifier = makeVerifier(auth: { directoryBox.withLock { $0! }.client(for: .auth) })
         for subscriber in modules.flatMap(\.subscriptions) { await bus.subscribe(subscriber) }

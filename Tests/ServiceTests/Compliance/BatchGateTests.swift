@@ -1,8 +1,13 @@
+import ComplianceService
 import ERPKernel
+import ERPTesting
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
+import Mesh
 import NIOCore
+import ServiceRuntime
 import Testing
 
 /// The compliance gate on real sales through the API of an embedded process: quality status
@@ -118,6 +123,29 @@ import Testing
             #expect(known["batchNumber"] as? String == "MLF-2026-33")
             #expect(known["articleId"] as? String == article)
             #expect(known["status"] as? String == "in_testing")
+        }
+    }
+
+    @Test func aTransactionsServiceElsewhereAsksTheGateOverTheMeshAndIsRefusedWithoutAnAnswer() async throws {
+        try await IdentityWorld.with { client, world in
+            let trade = try await Trade.setUp(client, token: try await client.tokens("admin@nord.example").access_token)
+            try await change(client, trade, trade.seedBatch, to: "blocked")
+            let compliance = try #require(world.modules.compactMap { $0 as? ComplianceServiceModule }.first)
+            let router = Router(context: ServiceContext.self)
+            compliance.addRoutes(to: router)
+            let mesh = LocalServiceClient(service: .compliance, router: router, logger: TestDatabase.logger)
+            let remote = RemoteBatchClearance { mesh }
+            let sale = [
+                BatchMovement(articleID: EntityID(trade.seed)!, batchID: EntityID(trade.seedBatch)!, date: "2026-11-25"),
+                BatchMovement(articleID: EntityID(trade.fertiliser)!, batchID: EntityID(trade.fertiliserBatch)!, date: "2026-11-25"),
+            ]
+            let refusals = try await remote.refusals(for: sale, tenant: world.tenantA)
+            #expect(refusals.map(\.batchID.description) == [trade.seedBatch] && refusals.map(\.reason) == [.blocked])
+            // Another tenant's view: the same batch ID is unknown there, so untested.
+            #expect(try await remote.refusals(for: sale, tenant: world.tenantB).map(\.reason) == [.untested, .untested])
+            // No compliance service behind the mesh: the posting is refused, never waved through.
+            let nowhere = LocalServiceClient(service: .compliance, router: Router(context: ServiceContext.self), logger: TestDatabase.logger)
+            await #expect(throws: Problem.self) { try await RemoteBatchClearance { nowhere }.refusals(for: sale, tenant: world.tenantA) }
         }
     }
 
