@@ -242,6 +242,13 @@ enum ComplianceOpenAPI: OpenAPISchemas {
                         "alerts": list(alert),
                     ])))
         fragment.add(
+            "GET", "/api/v1/compliance/monitors/{id}/measurements", id: "listMeasurements",
+            summary: "A monitor's stored measurements in time order, optionally of one property (compliance.read)", tag: "compliance",
+            parameters: [idParameter] + pageParameters + [query("property", key)],
+            responses: read(
+                "A page of measurements",
+                page(of: object(required: ["property", "value", "measuredAt"], ["property": string, "value": string, "measuredAt": dateTime]))))
+        fragment.add(
             "GET", "/api/v1/compliance/alerts", id: "listAlerts", summary: "Alerts, optionally by status (compliance.read)", tag: "compliance",
             parameters: pageParameters + [query("status", values(AlertStatus.self))], responses: read("A page of alerts", page(of: alert)))
         fragment.add(

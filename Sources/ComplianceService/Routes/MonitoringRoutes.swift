@@ -29,6 +29,17 @@ extension ComplianceServiceModule {
             }
         }
         router.post("/api/v1/compliance/monitors/{id}/measurements", use: recordMeasurements)
+        router.get("/api/v1/compliance/monitors/{id}/measurements") { request, context in
+            let identity = try context.require(.complianceRead)
+            let monitor = try await existingMonitor(context, identity)
+            let property = request.uri.queryParameters.get("property").map { String($0) }
+            if let property, !ComplianceCheck.isKey(property) {
+                throw Problem.validation("property is a measured property's key.", invalidParams: [InvalidParam(name: "property", reason: "lower-case letters, digits and _")])
+            }
+            return try Response.json(
+                try await monitoring.measurements(of: monitor.id, property: property, tenant: identity.tenantID, page: try request.page()),
+                etagFor: request)
+        }
         router.get("/api/v1/compliance/alerts") { request, context in
             let identity = try context.require(.complianceRead)
             let status = try request.choice("status", AlertStatus.self)

@@ -105,6 +105,38 @@ struct MonitoringStore: Sendable {
         }
     }
 
+    /// A stored measurement, as listed.
+    struct StoredMeasurement: Codable, Sendable {
+        let property: String
+        let value: String
+        let measuredAt: Date
+    }
+
+    /// A monitor's measurements in time order, optionally of one property. The cursor is the
+    /// last row's time and row number, so a page follows the monitor's index.
+    func measurements(of monitor: EntityID, property: String?, tenant: TenantID, page: PageRequest) async throws -> Page<StoredMeasurement> {
+        let (after, row): (String, Int) = page.cursor.flatMap { cursor in
+            let parts = cursor.split(separator: "|")
+            guard parts.count == 2, let row = Int(parts[1]) else { return nil }
+            return (String(parts[0]), row)
+        } ?? ("", 0)
+        return try await database.read { reader in
+            let rows = try reader.query(
+                """
+                SELECT rowid, property, value, measured_at, measured_at || '|' || rowid AS cursor FROM measurements
+                WHERE tenant_id = ? AND monitor_id = ? AND (measured_at > ? OR (measured_at = ? AND rowid > ?)) AND (? IS NULL OR property = ?)
+                ORDER BY measured_at, rowid LIMIT ?
+                """,
+                [.text(tenant.description), .text(monitor.description), .text(after), .text(after), .integer(row),
+                 property.map { .text($0) } ?? .null, property.map { .text($0) } ?? .null, .integer(page.limit + 1)])
+            return try Page(rows: rows, limit: page.limit, cursorColumn: "cursor") { row in
+                StoredMeasurement(
+                    property: try row.requireString("property"), value: try row.requireString("value"),
+                    measuredAt: RFC3339.date(from: try row.requireString("measured_at")) ?? Date(timeIntervalSince1970: 0))
+            }
+        }
+    }
+
     func alerts(tenant: TenantID, status: AlertStatus?, page: PageRequest) async throws -> Page<Alert> {
         try await database.read { reader in
             let rows = try reader.query(

@@ -57,6 +57,16 @@ import Testing
             let open = try await trade.get("/api/v1/compliance/alerts?status=open")["data"] as? [[String: Any]] ?? []
             #expect(open.count == 1)
 
+            // The stored rows, in time order, a page at a time.
+            var values: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await trade.get("/api/v1/compliance/monitors/\(id)/measurements?property=temperature&limit=2" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } ?? ""))
+                values += (page["data"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+                cursor = page["nextCursor"] as? String
+            } while cursor != nil
+            #expect(values.prefix(3) == ["20.5", "23.1", "17.9"] && values.count == 5)
+
             // A stopped monitor takes no more measurements.
             #expect(try await trade.send(.post, "/api/v1/compliance/monitors/\(id)/stop", "").object["active"] as? Bool == false)
             #expect(try await trade.send(.post, "/api/v1/compliance/monitors/\(id)/measurements", #"{"measurements": [{"property": "humidity", "value": "50"}]}"#).status == .conflict)
