@@ -36,16 +36,17 @@ struct MasterDataConsumer: Sendable {
         EventSubscriber(name: "compliance.master-data", typePrefixes: Self.typePrefixes) { events in try await handle(events) }
     }
 
-    /// One write for the whole batch. A payload this consumer cannot read is passed over (and
-    /// recorded), not retried forever: it never will be readable.
+    /// One write for the whole batch. A payload this consumer cannot read is passed over, not
+    /// retried forever: it never will be readable.
     func handle(_ events: [EventEnvelope]) async throws {
         let readable = events.compactMap { event -> (event: EventEnvelope, item: (String, TenantID, Record))? in
             guard let tenant = event.tenantID, let record = try? JSONCoding.decoder.decode(Announcement.self, from: event.payload).record
             else { return nil }
             return (event, (event.type, tenant, record))
         }
-        try await inbox.processEach(readable) { tx, item in try Self.apply(item.0, item.2, tenant: item.1, in: tx) }
-        for (_, (type, tenant, record)) in readable where type.hasPrefix("transactions.article.") {
+        let applied = try await inbox.processEach(readable) { tx, item in try Self.apply(item.0, item.2, tenant: item.1, in: tx) }
+        // Only events that ran now: a redelivered old one must not move a link back.
+        for (type, tenant, record) in applied where type.hasPrefix("transactions.article.") {
             if let number = record.psmApprovalNumber { gate.clearance(tenant).link(record.id, to: number) }
         }
     }

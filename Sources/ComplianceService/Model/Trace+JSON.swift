@@ -1,6 +1,5 @@
 import ERPKernel
 import Foundation
-import Platform
 import ServiceRuntime
 
 // Traces and recall reports may hold tens of thousands of movements: written straight to JSON,

@@ -52,8 +52,9 @@ extension ComplianceServiceModule {
             let input = try await request.decodeJSON(Strict<PSMApprovalRequest>.self, context: context).value
             try Check.fail(ComplianceCheck.findings(input, number: number))
             let (approval, created) = try await register.put(number, input, actor: identity.subject, tenant: identity.tenantID, trace: context.trace)
+            // Only the articles this request links: the others may have been linked elsewhere since.
             gate.clearance(identity.tenantID).apply(
-                approval: number, expiresOn: approval.expiresOn, version: approval.version, articles: approval.articleIds)
+                approval: number, expiresOn: approval.expiresOn, version: approval.version, articles: input.articleIds ?? [])
             return try Response.json(approval, status: created ? .created : .ok)
         }
     }

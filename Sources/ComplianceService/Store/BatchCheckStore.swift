@@ -28,11 +28,18 @@ struct BatchCheckStore: Sendable {
                 "INSERT INTO batch_checks (tenant_id, id, batch_id, document) VALUES (?, ?, ?, ?)",
                 [.text(tenant.description), .text(check.id.description), .text(batchID.description), try Documents.encode(check)])
             try Outbox.append([ComplianceEvents.batchChecked(check, tenant: tenant, trace: trace)], in: tx)
-            let batch = try request.applyStatus == true
-                ? BatchStatusStore.change(
-                    batchID, to: Self.status(after: outcome), reason: "\(request.checkType.rawValue) check \(check.id): \(outcome.rawValue)",
-                    actor: actor, tenant: tenant, trace: trace, in: tx)
-                : nil
+            var batch: BatchQuality?
+            if request.applyStatus == true {
+                let target = Self.status(after: outcome)
+                // A batch already where the outcome leads stays as it is (a re-check that confirms it).
+                if let current = try BatchStatusStore.find(batchID, tenant: tenant, in: tx), current.version > 0, current.status == target {
+                    batch = current
+                } else {
+                    batch = try BatchStatusStore.change(
+                        batchID, to: target, reason: "\(request.checkType.rawValue) check \(check.id): \(outcome.rawValue)",
+                        actor: actor, tenant: tenant, trace: trace, in: tx)
+                }
+            }
             try also?(tx, check)
             return (check, batch)
         }

@@ -33,6 +33,7 @@ enum ComplianceMigrations {
             tenant_id TEXT NOT NULL, approval_number TEXT NOT NULL, expires_on TEXT NOT NULL, version INTEGER NOT NULL,
             document TEXT NOT NULL, PRIMARY KEY (tenant_id, approval_number))
         """,
+        "CREATE INDEX psm_approvals_by_expiry ON psm_approvals (expires_on)",
         // Which approval covers an article: from the register and from the articles' own events.
         """
         CREATE TABLE psm_articles (

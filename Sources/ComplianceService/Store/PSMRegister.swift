@@ -52,7 +52,8 @@ struct PSMRegister: Sendable {
         let horizon = (today + Self.warningDays).description
         return try await database.write { tx in
             var due: [(TenantID, PSMApproval)] = []
-            try tx.forEachRow("SELECT tenant_id, document FROM psm_approvals WHERE expires_on <= ?", [.text(horizon)]) { row in
+            // Across all tenants on purpose: the watch serves every tenant; each row keeps its own.
+            try tx.forEachRow("SELECT tenant_id, document FROM psm_approvals WHERE expires_on <= ? ORDER BY expires_on, tenant_id, approval_number", [.text(horizon)]) { row in
                 guard let tenant = row["tenant_id"].string.flatMap(TenantID.init) else { return }
                 due.append((tenant, try Documents.decode(PSMApproval.self, from: row)))
             }

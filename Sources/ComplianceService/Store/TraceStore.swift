@@ -40,8 +40,9 @@ struct TraceStore: Sendable {
             for batch in batches { numbers[batch.batchId] = batch.batchNumber }
             var movements: [TracedMovement] = []
             for chunk in generations.keys.sorted().chunked(500) {
-                movements += try Self.movements(of: Array(chunk), numbers: numbers, direction: direction, tenant: tenantValue, in: reader)
-                if movements.count > Self.maximumMovements {
+                let (found, cut) = try Self.movements(of: Array(chunk), numbers: numbers, direction: direction, tenant: tenantValue, in: reader)
+                movements += found
+                if cut || movements.count > Self.maximumMovements {
                     complete = false
                     movements.removeLast(movements.count - Self.maximumMovements)
                     break
@@ -98,11 +99,12 @@ struct TraceStore: Sendable {
 
     private static func movements(
         of batches: [EntityID], numbers: [EntityID: String], direction: TraceDirection, tenant: DatabaseValue, in reader: SQLiteExecutor
-    ) throws -> [TracedMovement] {
+    ) throws -> (movements: [TracedMovement], cut: Bool) {
         let kinds = (direction == .forward ? deliveries : receipts).map { "'\($0)'" }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: batches.count).joined(separator: ", ")
         struct Key: Hashable { let transaction: String, batch: String, article: String }
         var quantities: [Key: (quantity: Int, kind: String, date: String, partner: String?)] = [:]
+        var rows = 0
         // Answered from the covering index alone; lines of one batch in one transaction add up.
         try reader.forEachRow(
             """
@@ -113,6 +115,7 @@ struct TraceStore: Sendable {
             """,
             [tenant] + batches.map { .text($0.description) }
         ) { row in
+            rows += 1
             let key = Key(transaction: try row.requireString("transaction_id"), batch: try row.requireString("batch_id"), article: try row.requireString("article_id"))
             let quantity = try row.requireInt("quantity_milli")
             if let earlier = quantities[key] {
@@ -127,7 +130,8 @@ struct TraceStore: Sendable {
             "SELECT id, name, base_unit AS city FROM trace_articles", ids: Set(quantities.keys.map(\.article)), tenant: tenant, in: reader)
         // Sorted on the keys before the movements are built: cheaper than moving the movements.
         let ordered = quantities.sorted { ($0.value.date, $0.key.transaction) < ($1.value.date, $1.key.transaction) }
-        return try ordered.map { key, value in
+        // More rows than the limit: some were not read, and a quantity may be a partial sum.
+        return (try ordered.map { key, value in
             guard let transaction = EntityID(key.transaction), let batch = EntityID(key.batch), let article = EntityID(key.article) else {
                 throw UnreadableRowError(column: "trace_movements.ids")
             }
@@ -137,7 +141,7 @@ struct TraceStore: Sendable {
                 transactionId: transaction, kind: value.kind, date: value.date, partnerId: value.partner.flatMap(EntityID.init),
                 partnerName: partner?.name, partnerCity: partner?.extra, batchId: batch, batchNumber: numbers[batch], articleId: article,
                 articleName: articles[key.article]?.name, quantity: Quantity.text(abs(value.quantity)), unit: unit?.isEmpty == false ? unit : nil)
-        }
+        }, rows > maximumMovements)
     }
 
     /// Name and one more column (city, unit) by ID, in statements of at most 500 IDs.

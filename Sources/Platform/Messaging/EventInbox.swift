@@ -16,27 +16,27 @@ public struct EventInbox: Sendable {
     /// - Returns: `false` when the event had been processed before and nothing ran.
     @discardableResult
     public func process(_ event: EventEnvelope, apply: @escaping @Sendable (SQLiteExecutor) throws -> Void) async throws -> Bool {
-        try await processEach([(event, ())]) { tx, _ in try apply(tx) } == 1
+        try await processEach([(event, ())]) { tx, _ in try apply(tx) }.count == 1
     }
 
     /// Runs `apply` for each event not processed yet, all in one write with their records: a
     /// batch costs one commit instead of one per event.
-    /// - Returns: how many events ran.
+    /// - Returns: the items that ran (the others had been processed before).
     @discardableResult
     public func processEach<Item: Sendable>(
         _ items: [(event: EventEnvelope, item: Item)], apply: @escaping @Sendable (SQLiteExecutor, Item) throws -> Void
-    ) async throws -> Int {
-        guard !items.isEmpty else { return 0 }
+    ) async throws -> [Item] {
+        guard !items.isEmpty else { return [] }
         return try await database.write { tx in
             let now = DatabaseValue.text(RFC3339.string(from: Date()))
-            var applied = 0
+            var applied: [Item] = []
             for (event, item) in items {
                 try tx.execute(
                     "INSERT OR IGNORE INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?)",
                     [.text(consumer), .text(event.id.description), now])
                 guard tx.changes() == 1 else { continue }
                 try apply(tx, item)
-                applied += 1
+                applied.append(item)
             }
             return applied
         }

@@ -3,8 +3,8 @@ import Logging
 import NIOPosix
 import Synchronization
 
-/// One service database file in WAL mode: a single writer connection and a few readers, each
-/// used by one thread of the database's own pool at a time.
+/// One service database file in WAL mode: a single writer connection on a thread of its own, and
+/// a few readers, each used by one thread of the database's pool at a time.
 ///
 /// Statements run synchronously on those threads: a read or a write transaction costs one hop
 /// off the caller's task, however many statements it runs. Writes queue for the writer and are
@@ -41,9 +41,10 @@ public final class SQLiteDatabase: Sendable {
     /// The most writes one group commit takes; the rest wait for the next.
     public static let maximumGroupSize = 512
 
-    /// How much SQLite waits for the disk on commit.
+    /// How much a write waits for the disk before it is answered.
     public enum Synchronous: String, Sendable, CaseIterable {
-        /// fsync on every commit: a committed transaction survives a power loss.
+        /// A write is answered after an fsync of the WAL that covers it: an answered write
+        /// survives a power loss.
         case full
         /// fsync at checkpoints only: survives a killed process, may lose the last commits on power loss.
         case normal

@@ -97,6 +97,12 @@ import Testing
             #expect(batch["status"] as? String == "blocked")
             #expect((batch["reason"] as? String)?.hasSuffix("NON_COMPLIANT") == true)
             #expect(try await trade.post("sale", partner: trade.customer, items: [trade.item(quantity: "1", price: "2")]).status == .unprocessableContent)
+            // A re-check that confirms the status is stored and leaves the batch as it is.
+            let again = try await trade.send(
+                .post, "/api/v1/compliance/batches/\(trade.seedBatch)/checks",
+                #"{"checkType": "qs", "responsiblePerson": "Q.", "measurements": {"contamination": "0.5"}, "applyStatus": true}"#)
+            #expect(again.status == .created, "\(again.text)")
+            #expect(try await trade.get("/api/v1/compliance/batches/\(trade.seedBatch)")["version"] as? Int == batch["version"] as? Int)
         }
     }
 
