@@ -25,10 +25,7 @@ public final class RecordingEventBus: EventBus {
             state.events.append(contentsOf: events)
             return state.subscribers
         }
-        for subscriber in subscribers {
-            let accepted = events.filter { subscriber.accepts($0.type) }
-            if !accepted.isEmpty { try await subscriber.handle(accepted) }
-        }
+        for subscriber in subscribers { try await subscriber.deliver(events) }
     }
 
     public func subscribe(_ subscriber: EventSubscriber) async {

@@ -76,10 +76,6 @@ enum ComplianceEvents {
     static func make(
         _ type: String, tenant: TenantID, subject: EntityID?, trace: TraceContext?, payload: (inout JSONWriter) -> Void
     ) -> EventEnvelope {
-        var json = JSONWriter(capacity: 256)
-        json.object(payload)
-        return EventEnvelope(
-            type: "compliance.\(type).v1", source: ServiceName.compliance.rawValue, tenantID: tenant,
-            subject: subject?.description, traceID: trace?.traceID, payload: json.data)
+        EventEnvelope.make(.compliance, type, tenant: tenant, subject: subject?.description, trace: trace, payload: payload)
     }
 }

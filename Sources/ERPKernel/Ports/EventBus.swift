@@ -38,4 +38,10 @@ public struct EventSubscriber: Sendable {
         self.accepts = { type in typePrefixes.isEmpty || typePrefixes.contains { type.hasPrefix($0) } }
         self.handle = handleBatch
     }
+
+    /// Hands this subscriber the events of `events` it accepts, in order; nothing when none.
+    public func deliver(_ events: [EventEnvelope]) async throws {
+        let accepted = events.filter { accepts($0.type) }
+        if !accepted.isEmpty { try await handle(accepted) }
+    }
 }

@@ -16,9 +16,6 @@ public final class InProcessEventBus: EventBus {
 
     public func publish(_ events: [EventEnvelope]) async throws {
         let current = subscribers.withLock { $0 }
-        for subscriber in current {
-            let accepted = events.filter { subscriber.accepts($0.type) }
-            if !accepted.isEmpty { try await subscriber.handle(accepted) }
-        }
+        for subscriber in current { try await subscriber.deliver(events) }
     }
 }

@@ -14,11 +14,7 @@ enum TransactionEvents {
     /// An event whose payload is written straight to JSON, members in sorted key order: the
     /// events of a post are made inside the writer's transaction.
     static func make(_ type: String, tenant: TenantID, subject: EntityID, trace: TraceContext?, payload: (inout JSONWriter) -> Void) -> EventEnvelope {
-        var json = JSONWriter(capacity: 512)
-        json.object(payload)
-        return EventEnvelope(
-            type: "transactions.\(type).v1", source: ServiceName.transactions.rawValue, tenantID: tenant,
-            subject: subject.description, traceID: trace?.traceID, payload: json.data)
+        EventEnvelope.make(.transactions, type, tenant: tenant, subject: subject.description, trace: trace, payload: payload)
     }
 
     static func posted(_ transaction: BusinessTransaction, entry: JournalEntry?, result: PostingResult, tenant: TenantID, trace: TraceContext?) -> [EventEnvelope] {
