@@ -1,15 +1,29 @@
 import ERPKernel
+import Hummingbird
+import Platform
+import ServiceLifecycle
 import ServiceRuntime
 
-/// The audit service. The append-only, tamper-evident trail of what every service did. Owns the Audit DB.
-///
-/// So far it answers the routes every service has (its internal info); its own API arrives with
-/// the issue that builds it.
+/// The audit service: the append-only, tamper-evident trail of what every service did, one hash
+/// chain per tenant with signed checkpoints, its queries, verification and export. Owns the Audit DB.
 public struct AuditServiceModule: ServiceModule {
     public static let name = ServiceName.audit
+    public static var migrations: MigrationTrack { AuditMigrations.track }
+    public static var openAPI: OpenAPIFragment { AuditOpenAPI.fragment }
     public let environment: ServiceEnvironment
+    let ledger: AuditLedger
 
     public init(environment: ServiceEnvironment) {
         self.environment = environment
+        ledger = AuditLedger(database: environment.database!)
     }
+
+    public func addRoutes(to router: Router<ServiceContext>) {
+        addStandardRoutes(to: router)
+        addAuditRoutes(to: router)
+    }
+
+    public var subscriptions: [EventSubscriber] { [AuditConsumer(ledger: ledger).subscriber] }
+
+    public var backgroundServices: [any Service] { [CheckpointSealer(ledger: ledger, logger: environment.logger)] }
 }

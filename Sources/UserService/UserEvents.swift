@@ -14,7 +14,7 @@ enum UserEvents {
         make(
             "users.user.created.v1", tenant: user.tenantId, subject: user.id, trace: trace,
             fields: ["actor": actor.map { .string($0.description) } ?? .null, "email": .string(user.email),
-                     "roles": .array(user.roles.map(JSONValue.string)), "status": .string(user.status.rawValue)])
+                     "name": .string(user.name), "roles": .array(user.roles.map(JSONValue.string)), "status": .string(user.status.rawValue)])
     }
 
     static func userChanged(before: User, after: User, by actor: EntityID, trace: TraceContext?) -> EventEnvelope {

@@ -27,6 +27,7 @@ enum ComplianceEvents {
 
     static func batchChecked(_ check: BatchCheck, tenant: TenantID, trace: TraceContext?) -> EventEnvelope {
         make("batch.checked", tenant: tenant, subject: check.batchId, trace: trace) { json in
+            json.field("actor", check.checkedBy.description)
             json.field("checkId", check.id.description)
             json.field("checkType", check.checkType.rawValue)
             json.field("contentHash", check.contentHash)
@@ -45,6 +46,7 @@ enum ComplianceEvents {
 
     static func monitor(_ monitor: Monitor, tenant: TenantID, trace: TraceContext?) -> EventEnvelope {
         make(monitor.active ? "monitor.started" : "monitor.stopped", tenant: tenant, subject: monitor.id, trace: trace) { json in
+            json.field("actor", (monitor.active ? monitor.startedBy : monitor.stoppedBy ?? monitor.startedBy).description)
             json.field("targetId", monitor.target.id.description)
             json.field("targetKind", monitor.target.kind.rawValue)
         }
@@ -53,6 +55,8 @@ enum ComplianceEvents {
     /// `compliance.alert.opened.v1`, `….acknowledged.v1`, `….resolved.v1`: notifications listen.
     static func alert(_ alert: Alert, tenant: TenantID, trace: TraceContext?) -> EventEnvelope {
         make("alert.\(alert.status == .open ? "opened" : alert.status.rawValue)", tenant: tenant, subject: alert.id, trace: trace) { json in
+            // Opened by a measurement (the service's own doing); acknowledged and resolved by someone.
+            json.field("actor", (alert.resolvedBy ?? alert.acknowledgedBy)?.description)
             json.field("lastValue", alert.lastValue)
             json.field("monitorId", alert.monitorId.description)
             json.field("property", alert.property)

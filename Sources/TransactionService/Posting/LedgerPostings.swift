@@ -125,7 +125,7 @@ struct LedgerPostings: Sendable {
                 try Outbox.append([
                     TransactionEvents.make(
                         "payment.recorded", tenant: tenant, subject: payment.id, trace: trace,
-                        fields: ["partnerId": .string(payment.partnerId.description), "direction": .string(payment.direction.rawValue),
+                        fields: ["actor": .string(actor.description), "partnerId": .string(payment.partnerId.description), "direction": .string(payment.direction.rawValue),
                                  "amountMinor": .number(Double(payment.amountMinor)), "date": .string(payment.date),
                                  "journalEntryId": .string(entry.id.description)]),
                     TransactionEvents.journalEntryPosted(entry, tenant: tenant, trace: trace),

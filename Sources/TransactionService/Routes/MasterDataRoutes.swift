@@ -41,7 +41,7 @@ extension TransactionServiceModule {
             article.updatedAt = Date.nowInWholeSeconds
             let replaced = try await masterData.replace(
                 .articles, tenant: identity.tenantID, id: article.id, columns: ["name": .text(article.name)], document: article,
-                expectedVersion: before.version, events: [Self.changed("article.changed", article.id, article, identity, context)])
+                expectedVersion: before.version, events: [Self.changed("article.changed", article.id, article, before: before, identity, context)])
             guard replaced else { throw Problem.conflict("article_changed_concurrently", "The article changed meanwhile; read it again and retry.") }
             return try Response.json(article)
         }
@@ -185,7 +185,7 @@ extension TransactionServiceModule {
         partner.updatedAt = Date.nowInWholeSeconds
         let replaced = try await masterData.replace(
             .partners, tenant: identity.tenantID, id: partner.id, columns: ["name": .text(partner.name)], document: partner,
-            expectedVersion: before.version, events: [Self.changed("partner.changed", partner.id, partner, identity, context)])
+            expectedVersion: before.version, events: [Self.changed("partner.changed", partner.id, partner, before: before, identity, context)])
         guard replaced else { throw Problem.conflict("partner_changed_concurrently", "The partner changed meanwhile; read it again and retry.") }
         return try Response.json(partner)
     }
@@ -236,11 +236,17 @@ extension TransactionServiceModule {
         return record
     }
 
-    static func changed(_ type: String, _ id: EntityID, _ record: some Encodable, _ identity: Identity, _ context: ServiceContext) -> EventEnvelope {
-        let document = (try? JSONCoding.decoder.decode(JSONValue.self, from: JSONCoding.encoder.encode(record))) ?? .null
-        return TransactionEvents.make(
-            type, tenant: identity.tenantID, subject: id, trace: context.trace,
-            fields: ["actor": .string(identity.subject.description), "record": document])
+    /// `record` is the master data as it is now; a change also carries it as it was, so the
+    /// audit trail can show what changed from what to what.
+    static func changed(
+        _ type: String, _ id: EntityID, _ record: some Encodable, before: (any Encodable)? = nil, _ identity: Identity, _ context: ServiceContext
+    ) -> EventEnvelope {
+        func json(_ value: any Encodable) -> JSONValue {
+            (try? JSONCoding.decoder.decode(JSONValue.self, from: JSONCoding.encoder.encode(value))) ?? .null
+        }
+        var fields: [String: JSONValue] = ["actor": .string(identity.subject.description), "record": json(record)]
+        if let before { fields["before"] = json(before) }
+        return TransactionEvents.make(type, tenant: identity.tenantID, subject: id, trace: context.trace, fields: fields)
     }
 
     static func findings(_ input: NewArticleRequest) -> [InvalidParam] {

@@ -1,0 +1,106 @@
+import ERPKernel
+import Foundation
+import Hummingbird
+import NIOCore
+import Platform
+import ServiceRuntime
+
+extension AuditServiceModule {
+    /// Records and exports per export page: large enough to keep the database busy, small enough
+    /// to hold a page's lines in memory.
+    static let exportPageSize = 2_000
+
+    func addAuditRoutes(to router: Router<ServiceContext>) {
+        router.get("/api/v1/audit/events") { request, context in
+            let identity = try context.require(.auditRead)
+            return Response.json(
+                encoded: try await ledger.events(tenant: identity.tenantID, filter: try Self.filter(of: request), page: try request.page()),
+                etagFor: request)
+        }
+        router.get("/api/v1/audit/verify") { request, context in
+            let identity = try context.require(.auditRead)
+            return try Response.json(try await ledger.verify(tenant: identity.tenantID))
+        }
+        router.get("/api/v1/audit/export", use: export)
+        router.post("/api/v1/audit/actors/{id}/pseudonymise") { request, context in
+            let identity = try context.require(.usersWrite)
+            let actor = try context.id().description
+            guard try await ledger.pseudonymise(actor, tenant: identity.tenantID) else {
+                throw Problem.notFound("The audit trail knows no actor \(actor).")
+            }
+            try await ledger.append([Self.ownRecord("audit.actor.pseudonymised", resourceType: "actor", resourceId: actor, identity, context)])
+            return try Response.json(PseudonymisedActor(actor: actor, pseudonymised: true))
+        }
+    }
+
+    /// JSON Lines of the whole trail up to a checkpoint made for the export. The export is itself
+    /// recorded first, so the trail shows who took a copy.
+    @Sendable func export(_ request: Request, context: ServiceContext) async throws -> Response {
+        let identity = try context.require(.auditRead)
+        let tenant = identity.tenantID
+        try await ledger.append([Self.ownRecord("audit.trail.exported", resourceType: "trail", resourceId: tenant.description, identity, context)])
+        try await ledger.seal(tenant: tenant)
+        let (key, checkpoints) = try await ledger.checkpoints(tenant: tenant)
+        let lastSeq = checkpoints.last?.seq ?? 0
+        let ledger = self.ledger
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        headers[.contentDisposition] = "attachment; filename=\"audit-\(tenant).jsonl\""
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(bytes: AuditExport.headerLine(tenant: tenant.description, publicKey: key, exportedAt: RFC3339.now())))
+            var after = 0
+            var nextCheckpoint = checkpoints.startIndex
+            while after < lastSeq {
+                let records = try await ledger.records(tenant: tenant, after: after, limit: Self.exportPageSize).filter { $0.seq <= lastSeq }
+                guard let last = records.last else { break }
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(records.count * 600)
+                for record in records {
+                    bytes += AuditExport.line(record)
+                    while nextCheckpoint < checkpoints.endIndex, checkpoints[nextCheckpoint].seq <= record.seq {
+                        bytes += AuditExport.line(checkpoints[nextCheckpoint])
+                        nextCheckpoint += 1
+                    }
+                }
+                try await writer.write(ByteBuffer(bytes: bytes))
+                after = last.seq
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// A record of something done in the audit service itself, straight into the trail.
+    static func ownRecord(_ action: String, resourceType: String, resourceId: String, _ identity: Identity, _ context: ServiceContext) -> AuditRecord {
+        AuditRecord(
+            seq: 0, tenant: identity.tenantID.description, eventId: EntityID.generate().description,
+            occurredAt: RFC3339.string(from: Date(), fractionalSeconds: true), actor: identity.subject.description, action: action,
+            resourceType: resourceType, resourceId: resourceId, changes: "{}", correlationId: context.trace.traceID,
+            source: ServiceName.audit.rawValue, prevHash: "", hash: "")
+    }
+
+    static func filter(of request: Request) throws -> AuditFilter {
+        let query = request.uri.queryParameters
+        func text(_ name: String) -> String? { query.get(name).map { String($0) } }
+        func time(_ name: String) throws -> String? {
+            guard let text = text(name) else { return nil }
+            guard let date = RFC3339.date(from: text) else {
+                throw Problem.validation("\(name) must be an RFC 3339 time.", invalidParams: [InvalidParam(name: name, reason: "not an RFC 3339 time")])
+            }
+            return RFC3339.string(from: date, fractionalSeconds: true)
+        }
+        let filter = AuditFilter(
+            resourceType: text("resourceType"), resourceId: text("resourceId"), actor: text("actor"), action: text("action"),
+            from: try time("from"), to: try time("to"))
+        try Check.fail(
+            Check.text(filter.resourceType, "resourceType", length: 1...64, required: false)
+                + Check.text(filter.resourceId, "resourceId", length: 1...200, required: false)
+                + Check.text(filter.actor, "actor", length: 1...100, required: false)
+                + Check.text(filter.action, "action", length: 1...128, required: false))
+        return filter
+    }
+}
+
+struct PseudonymisedActor: Encodable {
+    let actor: String
+    let pseudonymised: Bool
+}
