@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "NeuroERPBench",
             dependencies: [
-                "ERPKernel", "ServiceRuntime", "Platform", "ComplianceService",
+                "ERPKernel", "ServiceRuntime", "Platform", "ComplianceService", "AuditService",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -27,3 +27,13 @@ public struct AuditServiceModule: ServiceModule {
 
     public var backgroundServices: [any Service] { [CheckpointSealer(ledger: ledger, logger: environment.logger)] }
 }
+
+extension AuditServiceModule {
+    /// The verdict on a tenant's trail, for callers in this process (the bench).
+    public func verify(tenant: TenantID) async throws -> ChainReport { try await ledger.verify(tenant: tenant) }
+
+    /// Writes a tenant's trail as the export route does, for callers in this process (the bench).
+    public func export(tenant: TenantID, _ write: ([UInt8]) async throws -> Void) async throws {
+        try await ledger.export(tenant: tenant, write)
+    }
+}

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Micro-benchmarks that need no server: `neuroerp-bench tokens [N]` (bench/identity) and
-/// `neuroerp-bench gate [N]` (bench/compliance). Each prints one JSON object.
+/// `neuroerp-bench gate [N]` (bench/compliance), `neuroerp-bench audit [N]` (bench/audit). Each prints one JSON object.
 @main
 enum NeuroERPBench {
     static func main() async throws {
@@ -10,8 +10,9 @@ enum NeuroERPBench {
         switch arguments.first {
         case "tokens": try await TokenVerificationBench.run(iterations: count ?? 20_000)
         case "gate": try await GateBench.run(decisions: count ?? 2_000_000)
+        case "audit": try await AuditBench.run(events: count ?? 1_000_000)
         default:
-            print("usage: neuroerp-bench tokens [N] | gate [N]")
+            print("usage: neuroerp-bench tokens [N] | gate [N] | audit [N]")
             exit(2)
         }
     }

@@ -32,23 +32,24 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     /// The hash before the first record of every trail.
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    /// The bytes the hash covers: every field but `seq`, `prevHash` and `hash`, as compact JSON in
-    /// key order.
+    /// The bytes the hash covers: every field but `seq`, `prevHash` and `hash`, in a fixed order,
+    /// each as a netstring (`<UTF-8 length>:<bytes>,`) and a missing one as `~,`. Length
+    /// prefixes make the form unambiguous without escaping anything, so it is cheap to build
+    /// and easy to rebuild in any language.
     public var canonicalForm: [UInt8] {
-        var json = JSONWriter(capacity: 256 + changes.utf8.count)
-        json.object { json in
-            json.field("action", action)
-            json.field("actor", actor)
-            json.field("changes", changes)
-            json.fieldOrNull("correlationId", correlationId)
-            json.field("eventId", eventId)
-            json.field("occurredAt", occurredAt)
-            json.fieldOrNull("resourceId", resourceId)
-            json.field("resourceType", resourceType)
-            json.field("source", source)
-            json.field("tenant", tenant)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + changes.utf8.count)
+        for field in [tenant, eventId, occurredAt, actor, action, resourceType, resourceId, changes, correlationId, source] {
+            guard let field else {
+                bytes += "~,".utf8
+                continue
+            }
+            bytes += String(field.utf8.count).utf8
+            bytes.append(UInt8(ascii: ":"))
+            bytes += field.utf8
+            bytes.append(UInt8(ascii: ","))
         }
-        return json.bytes
+        return bytes
     }
 
     /// SHA-256 over the previous record's hash (hex), a newline, and this record's canonical form.
@@ -57,8 +58,24 @@ public struct AuditRecord: Sendable, Equatable, Codable {
         hasher.update(data: Array(prev.utf8))
         hasher.update(data: [UInt8(ascii: "\n")])
         hasher.update(data: canonical)
-        return hasher.finalize().hexString
+        return hex(hasher.finalize())
     }
+
+    /// Lower-case hex of a digest, written straight into the string's storage: a verification
+    /// formats a million of them.
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+                for (index, byte) in bytes.enumerated() {
+                    text[index * 2] = hexDigits[Int(byte >> 4)]
+                    text[index * 2 + 1] = hexDigits[Int(byte & 0x0f)]
+                }
+                return bytes.count * 2
+            }
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Whether the stored hash is the hash of the stored content: `false` means the record was edited.
     public var contentMatchesHash: Bool { Self.hash(prev: prevHash, canonical: canonicalForm) == hash }

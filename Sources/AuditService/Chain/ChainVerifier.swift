@@ -42,11 +42,12 @@ public struct ChainReport: Sendable, Equatable, Codable {
 public struct ChainVerifier {
     private let tenant: String
     private let publicKey: Curve25519.Signing.PublicKey?
-    private let checkpoints: [AuditCheckpoint]
+    private var checkpoints: [AuditCheckpoint]
     private let findingLimit: Int
     private var nextCheckpoint = 0
     private var lastValidCheckpointSeq: Int?
-    private var pending: AuditRecord?
+    private var pending: (record: AuditRecord, contentHolds: Bool?)?
+    private var lastJudgedSeq: Int?
     private var lastHash = AuditRecord.genesisHash
     private var lastSeq = 0
     private var lastContentHeld = true
@@ -66,14 +67,26 @@ public struct ChainVerifier {
         self.findingLimit = findingLimit
     }
 
+    /// A checkpoint read along the way (an export has each right after its record). One that
+    /// arrives after its record was judged is out of place: the file was rearranged.
+    public mutating func add(_ checkpoint: AuditCheckpoint) {
+        if let judged = lastJudgedSeq, checkpoint.seq <= judged {
+            report(checkpoint.seq, .checkpoint, "the checkpoint comes after records that follow the one it seals", eventId: nil)
+            return
+        }
+        checkpoints.append(checkpoint)
+    }
+
     /// The next record in `seq` order.
-    public mutating func add(_ record: AuditRecord) {
-        if let previous = pending { judge(previous, next: record) }
-        pending = record
+    /// - Parameter contentHolds: `record.contentMatchesHash` when the caller computed it already
+    ///   (in parallel); the chain walk itself is sequential, the hashing need not be.
+    public mutating func add(_ record: AuditRecord, contentHolds: Bool? = nil) {
+        if let previous = pending { judge(previous.record, contentHolds: previous.contentHolds, next: record) }
+        pending = (record, contentHolds)
     }
 
     public mutating func finish() -> ChainReport {
-        if let last = pending { judge(last, next: nil) }
+        if let last = pending { judge(last.record, contentHolds: last.contentHolds, next: nil) }
         pending = nil
         while nextCheckpoint < checkpoints.count {
             let checkpoint = checkpoints[nextCheckpoint]
@@ -86,9 +99,10 @@ public struct ChainVerifier {
             keyId: publicKey.map(AuditCheckpoint.keyID), findings: findings, findingsTruncated: truncated)
     }
 
-    private mutating func judge(_ record: AuditRecord, next: AuditRecord?) {
+    private mutating func judge(_ record: AuditRecord, contentHolds known: Bool?, next: AuditRecord?) {
         records += 1
-        let contentHolds = record.contentMatchesHash
+        lastJudgedSeq = record.seq
+        let contentHolds = known ?? record.contentMatchesHash
         if let next, next.prevHash == lastHash, record.hash != lastHash {
             // Checked first: an inserted record may link to its predecessor, but its successor does not link to it.
             report(record.seq, .inserted, "the chain runs from seq \(lastSeq) to seq \(next.seq) past it", eventId: record.eventId)

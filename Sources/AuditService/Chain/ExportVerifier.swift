@@ -10,76 +10,125 @@ public enum ExportVerifier {
         public var description: String { "line \(line): \(reason)" }
     }
 
+    /// Parses and hashes the lines of each block read together, on every core, before the chain
+    /// walk takes them in order.
+    static let blockBytes = 4 << 20
+
     /// - Parameter pinnedKey: the base64 public key the checkpoints must be signed with; without
     ///   it the key in the file's header is used, which only proves the file is consistent with itself.
     public static func verify(file: URL, pinnedKey: String? = nil) throws -> ChainReport {
-        var header: [String: Any]?
-        var checkpoints: [AuditCheckpoint] = []
-        // First pass: the header and the checkpoints, which the chain walk needs up front.
-        try forEachLine(of: file) { number, object in
-            switch object["type"] as? String {
-            case "header": if header == nil { header = object }
-            case "checkpoint": checkpoints.append(try checkpoint(object, line: number, tenant: header?["tenant"] as? String ?? ""))
-            case "record": break
-            default: throw Unreadable(line: number, reason: "type is not header, record or checkpoint")
+        var verifier: ChainVerifier?
+        var tenant = ""
+        try forEachBlock(of: file) { block, lines in
+            var lines = lines[...]
+            if verifier == nil, let (number, range) = lines.popFirst() {
+                guard let object = JSONMembers(block[range]), object.string("type") == "header",
+                      object.string("format") == AuditExport.format, let named = object.string("tenant")
+                else { throw Unreadable(line: number, reason: "the file does not start with a \(AuditExport.format) header") }
+                let keyText = pinnedKey ?? object.string("publicKey")
+                let key = keyText.flatMap(AuditExport.publicKey)
+                if keyText != nil, key == nil { throw Unreadable(line: number, reason: "the public key is not a base64 Ed25519 key") }
+                tenant = named
+                verifier = ChainVerifier(tenant: named, publicKey: key, checkpoints: [])
+            }
+            for item in try parse(Array(lines), of: block, tenant: tenant) {
+                switch item {
+                case .record(let record, let holds): verifier!.add(record, contentHolds: holds)
+                case .checkpoint(let checkpoint): verifier!.add(checkpoint)
+                }
             }
         }
-        guard let header, header["format"] as? String == AuditExport.format, let tenant = header["tenant"] as? String else {
-            throw Unreadable(line: 1, reason: "the file does not start with a \(AuditExport.format) header")
-        }
-        let keyText = pinnedKey ?? header["publicKey"] as? String
-        let key = keyText.flatMap(AuditExport.publicKey)
-        if keyText != nil, key == nil { throw Unreadable(line: 1, reason: "the public key is not a base64 Ed25519 key") }
-        var verifier = ChainVerifier(tenant: tenant, publicKey: key, checkpoints: checkpoints)
-        try forEachLine(of: file) { number, object in
-            if object["type"] as? String == "record" { verifier.add(try record(object, line: number, tenant: tenant)) }
-        }
+        guard var verifier else { throw Unreadable(line: 1, reason: "the file is empty") }
         return verifier.finish()
     }
 
-    private static func record(_ object: [String: Any], line: Int, tenant: String) throws -> AuditRecord {
-        func text(_ key: String) throws -> String {
-            guard let value = object[key] as? String else { throw Unreadable(line: line, reason: "\(key) is missing or not text") }
+    enum Item {
+        case record(AuditRecord, contentHolds: Bool)
+        case checkpoint(AuditCheckpoint)
+    }
+
+    /// Parses the lines and checks each record's hash, a share of the lines per core.
+    private static func parse(_ lines: [(number: Int, range: Range<Int>)], of block: [UInt8], tenant: String) throws -> [Item] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 256))
+        var results = [Result<Item, Unreadable>?](repeating: nil, count: lines.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer  // each worker writes only its own indices
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in stride(from: worker, to: lines.count, by: workers) {
+                    do throws(Unreadable) {
+                        output[index] = .success(try item(block[lines[index].range], number: lines[index].number, tenant: tenant))
+                    } catch {
+                        output[index] = .failure(error)
+                    }
+                }
+            }
+        }
+        return try results.map { try $0!.get() }
+    }
+
+    private static func item(_ line: ArraySlice<UInt8>, number: Int, tenant: String) throws(Unreadable) -> Item {
+        guard let object = JSONMembers(line) else { throw Unreadable(line: number, reason: "not a JSON object") }
+        switch object.string("type") {
+        case "record":
+            let record = try record(object, line: number, tenant: tenant)
+            return .record(record, contentHolds: record.contentMatchesHash)
+        case "checkpoint": return .checkpoint(try checkpoint(object, line: number, tenant: tenant))
+        default: throw Unreadable(line: number, reason: "type is not record or checkpoint")
+        }
+    }
+
+    private static func record(_ object: JSONMembers, line: Int, tenant: String) throws(Unreadable) -> AuditRecord {
+        func text(_ key: String) throws(Unreadable) -> String {
+            guard let value = object.string(key) else { throw Unreadable(line: line, reason: "\(key) is missing or not text") }
             return value
         }
-        guard let seq = object["seq"] as? Int else { throw Unreadable(line: line, reason: "seq is missing or not a whole number") }
+        guard let seq = object.integer("seq") else { throw Unreadable(line: line, reason: "seq is missing or not a whole number") }
         return AuditRecord(
             seq: seq, tenant: tenant, eventId: try text("eventId"), occurredAt: try text("occurredAt"), actor: try text("actor"),
-            action: try text("action"), resourceType: try text("resourceType"), resourceId: object["resourceId"] as? String,
-            changes: try text("changes"), correlationId: object["correlationId"] as? String, source: try text("source"),
+            action: try text("action"), resourceType: try text("resourceType"), resourceId: object.string("resourceId"),
+            changes: try text("changes"), correlationId: object.string("correlationId"), source: try text("source"),
             prevHash: try text("prevHash"), hash: try text("hash"))
     }
 
-    private static func checkpoint(_ object: [String: Any], line: Int, tenant: String) throws -> AuditCheckpoint {
-        guard let seq = object["seq"] as? Int, let hash = object["hash"] as? String, let signedAt = object["signedAt"] as? String,
-              let keyId = object["keyId"] as? String, let signature = object["signature"] as? String
+    private static func checkpoint(_ object: JSONMembers, line: Int, tenant: String) throws(Unreadable) -> AuditCheckpoint {
+        guard let seq = object.integer("seq"), let hash = object.string("hash"), let signedAt = object.string("signedAt"),
+              let keyId = object.string("keyId"), let signature = object.string("signature")
         else { throw Unreadable(line: line, reason: "a checkpoint needs seq, hash, signedAt, keyId and signature") }
         return AuditCheckpoint(tenant: tenant, seq: seq, hash: hash, signedAt: signedAt, keyId: keyId, signature: signature)
     }
 
-    /// Reads the file a megabyte at a time and hands each non-empty line over as a JSON object.
-    private static func forEachLine(of file: URL, _ body: (Int, [String: Any]) throws -> Void) throws {
+    /// Reads the file in blocks and hands over each block with its complete, non-empty lines
+    /// (their numbers and ranges); a line cut by the block's end starts the next block.
+    private static func forEachBlock(of file: URL, _ body: ([UInt8], [(number: Int, range: Range<Int>)]) throws -> Void) throws {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
-        var carry = Data()
+        var block: [UInt8] = []
         var number = 0
-        func emit(_ line: Data) throws {
-            number += 1
-            guard !line.isEmpty else { return }
-            guard let object = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any] else {
-                throw Unreadable(line: number, reason: "not a JSON object")
+        var atEnd = false
+        while !atEnd {
+            let chunk = try handle.read(upToCount: blockBytes) ?? Data()
+            atEnd = chunk.isEmpty
+            block += chunk
+            var lines: [(number: Int, range: Range<Int>)] = []
+            var start = 0
+            block.withUnsafeBufferPointer { bytes in
+                while start < bytes.count {
+                    guard let found = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else {
+                        if atEnd {
+                            number += 1
+                            lines.append((number, start..<bytes.count))
+                            start = bytes.count
+                        }
+                        return
+                    }
+                    let end = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    number += 1
+                    if end > start { lines.append((number, start..<end)) }
+                    start = end + 1
+                }
             }
-            try body(number, object)
+            try body(block, lines)
+            block.removeSubrange(..<start)
         }
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            carry.append(chunk)
-            var start = carry.startIndex
-            while let newline = carry[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                try emit(carry[start..<newline])
-                start = carry.index(after: newline)
-            }
-            carry = Data(carry[start...])
-        }
-        if !carry.isEmpty { try emit(carry) }
     }
 }

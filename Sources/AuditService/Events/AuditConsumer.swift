@@ -1,5 +1,4 @@
 import ERPKernel
-import Foundation
 import Platform
 
 /// Takes every audit-relevant event off the bus into the trail, a delivered batch per write.
@@ -21,18 +20,18 @@ struct AuditConsumer: Sendable {
     /// Who a user or an API key is, from the events that create or rename them.
     static func actorDetail(_ event: EventEnvelope) -> ActorDetail? {
         guard let tenant = event.tenantID, let subject = event.subject else { return nil }
-        let payload = (try? JSONSerialization.jsonObject(with: event.payload)) as? [String: Any] ?? [:]
-        switch AuditedEvents.action(of: event.type) {
+        let action = AuditedEvents.action(of: event.type)
+        guard ["users.user.created", "users.user.changed", "auth.api_key.created"].contains(action),
+              let payload = JSONMembers(Array(event.payload))
+        else { return nil }
+        switch action {
         case "users.user.created":
-            return ActorDetail(
-                tenant: tenant.description, actor: subject, kind: "user", name: payload["name"] as? String, email: payload["email"] as? String)
+            return ActorDetail(tenant: tenant.description, actor: subject, kind: "user", name: payload.string("name"), email: payload.string("email"))
         case "users.user.changed":
-            let name = ((payload["changes"] as? [String: Any])?["name"] as? [String: Any])?["to"] as? String
+            let name = payload.object("changes")?.object("name")?.string("to")
             return name.map { ActorDetail(tenant: tenant.description, actor: subject, kind: "user", name: $0, email: nil) }
-        case "auth.api_key.created":
-            return ActorDetail(tenant: tenant.description, actor: subject, kind: "api_key", name: payload["name"] as? String, email: nil)
         default:
-            return nil
+            return ActorDetail(tenant: tenant.description, actor: subject, kind: "api_key", name: payload.string("name"), email: nil)
         }
     }
 }

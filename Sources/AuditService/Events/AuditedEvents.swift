@@ -1,6 +1,7 @@
 import ERPKernel
 import Foundation
 import Platform
+import ServiceRuntime
 
 /// Which events the trail records, and how an event becomes an audit record.
 ///
@@ -24,7 +25,7 @@ enum AuditedEvents {
         guard let tenant = event.tenantID else { return nil }
         let action = Self.action(of: event.type)
         guard !passedOver.contains(action) else { return nil }
-        let payload = (try? JSONSerialization.jsonObject(with: event.payload)) as? [String: Any] ?? [:]
+        let payload = JSONMembers(Array(event.payload)) ?? JSONMembers(Array("{}".utf8))!
         let parts = action.split(separator: ".")
         let resourceType = userSessionActions.contains(action) || action.hasPrefix("auth.login.")
             ? "user" : parts.count >= 3 ? String(parts[1]) : String(parts.last ?? "event")
@@ -32,7 +33,7 @@ enum AuditedEvents {
             seq: 0, tenant: tenant.description, eventId: event.id.description,
             occurredAt: RFC3339.string(from: event.occurredAt, fractionalSeconds: true),
             actor: actor(of: event, action: action, payload: payload), action: action, resourceType: resourceType,
-            resourceId: event.subject ?? (payload["approvalNumber"] as? String) ?? (payload["checkType"] as? String),
+            resourceId: event.subject ?? payload.string("approvalNumber") ?? payload.string("checkType"),
             changes: changes(in: payload), correlationId: event.traceID, source: event.source,
             prevHash: "", hash: "")
     }
@@ -45,44 +46,49 @@ enum AuditedEvents {
         return String(type[..<dot])
     }
 
-    private static func actor(of event: EventEnvelope, action: String, payload: [String: Any]) -> String {
+    private static func actor(of event: EventEnvelope, action: String, payload: JSONMembers) -> String {
         if userSessionActions.contains(action), let subject = event.subject { return subject }
-        for key in actorKeys { if let actor = payload[key] as? String { return actor } }
+        for key in actorKeys { if let actor = payload.string(key) { return actor } }
         return action == "auth.login.failed" ? "anonymous" : "service:\(event.source)"
     }
 
-    /// What the event changed as `{"field": {"from": …, "to": …}}`: the producer's own difference
-    /// when it sent one, the fields that differ between `before` and `record`, or else every
-    /// field of the payload as a new value.
-    static func changes(in payload: [String: Any]) -> String {
-        var changes: [String: Any] = [:]
-        if let given = payload["changes"] as? [String: Any] {
-            changes = given
-        } else if let after = payload["record"] as? [String: Any] {
-            let before = payload["before"] as? [String: Any] ?? [:]
-            for key in Set(before.keys).union(after.keys) where !same(before[key], after[key]) {
-                changes[key] = ["from": before[key] ?? NSNull(), "to": after[key] ?? NSNull()]
+    /// What the event changed as `{"after": {…}, "before": {…}}`, keys sorted: the fields that
+    /// differ between a change's `before` and `record`, or, for anything new, every non-null
+    /// field of the payload as `after` alone. A producer's own `{"field": {"from", "to"}}`
+    /// difference is split the same way. Values are copied as raw JSON.
+    static func changes(in payload: JSONMembers) -> String {
+        var before: [(String, ArraySlice<UInt8>?)] = []
+        var after: [(String, ArraySlice<UInt8>?)] = []
+        if let given = payload.object("changes") {
+            for key in given.keys.sorted() {
+                guard let change = given.object(key) else { continue }
+                before.append((key, change.raw("from")))
+                after.append((key, change.raw("to")))
+            }
+        } else if let record = payload.object("record") {
+            let old = payload.object("before")
+            for key in Set(record.keys).union(old?.keys ?? []).sorted() {
+                let was = old?.raw(key), now = record.raw(key)
+                guard was.map(Array.init) != now.map(Array.init) else { continue }
+                if old != nil { before.append((key, was)) }
+                after.append((key, now))
             }
         } else {
-            for (key, value) in payload where !actorKeys.contains(key) && !(value is NSNull) {
-                changes[key] = ["from": NSNull(), "to": value]
+            for key in payload.keys.sorted() where !actorKeys.contains(key) && !payload.isNull(key) { after.append((key, payload.raw(key))) }
+        }
+        var json = JSONWriter(capacity: payload.bytes.count + 64)
+        json.object { json in
+            func members(_ name: String, _ values: [(String, ArraySlice<UInt8>?)]) {
+                json.object(name) { json in
+                    for (key, raw) in values {
+                        json.key(key)
+                        json.literal(raw.map { String(decoding: $0, as: UTF8.self) } ?? "null")
+                    }
+                }
             }
+            members("after", after)
+            if !before.isEmpty { members("before", before) }
         }
-        return text(changes)
-    }
-
-    private static func same(_ lhs: Any?, _ rhs: Any?) -> Bool {
-        switch (lhs, rhs) {
-        case (nil, nil): true
-        case (let lhs?, let rhs?): text(lhs) == text(rhs)
-        default: false
-        }
-    }
-
-    /// Compact JSON with sorted keys, so equal changes are equal text.
-    static func text(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 }

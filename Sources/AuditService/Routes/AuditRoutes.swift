@@ -6,10 +6,6 @@ import Platform
 import ServiceRuntime
 
 extension AuditServiceModule {
-    /// Records and exports per export page: large enough to keep the database busy, small enough
-    /// to hold a page's lines in memory.
-    static let exportPageSize = 2_000
-
     func addAuditRoutes(to router: Router<ServiceContext>) {
         router.get("/api/v1/audit/events") { request, context in
             let identity = try context.require(.auditRead)
@@ -39,32 +35,12 @@ extension AuditServiceModule {
         let identity = try context.require(.auditRead)
         let tenant = identity.tenantID
         try await ledger.append([Self.ownRecord("audit.trail.exported", resourceType: "trail", resourceId: tenant.description, identity, context)])
-        try await ledger.seal(tenant: tenant)
-        let (key, checkpoints) = try await ledger.checkpoints(tenant: tenant)
-        let lastSeq = checkpoints.last?.seq ?? 0
         let ledger = self.ledger
         var headers = HTTPFields()
         headers[.contentType] = "application/x-ndjson"
         headers[.contentDisposition] = "attachment; filename=\"audit-\(tenant).jsonl\""
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await writer.write(ByteBuffer(bytes: AuditExport.headerLine(tenant: tenant.description, publicKey: key, exportedAt: RFC3339.now())))
-            var after = 0
-            var nextCheckpoint = checkpoints.startIndex
-            while after < lastSeq {
-                let records = try await ledger.records(tenant: tenant, after: after, limit: Self.exportPageSize).filter { $0.seq <= lastSeq }
-                guard let last = records.last else { break }
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(records.count * 600)
-                for record in records {
-                    bytes += AuditExport.line(record)
-                    while nextCheckpoint < checkpoints.endIndex, checkpoints[nextCheckpoint].seq <= record.seq {
-                        bytes += AuditExport.line(checkpoints[nextCheckpoint])
-                        nextCheckpoint += 1
-                    }
-                }
-                try await writer.write(ByteBuffer(bytes: bytes))
-                after = last.seq
-            }
+            try await ledger.export(tenant: tenant) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
             try await writer.finish(nil)
         })
     }

@@ -115,3 +115,34 @@ extension AuditLedger {
         }
     }
 }
+
+extension AuditLedger {
+    /// Records per export page: large enough to keep the database busy, small enough to hold a
+    /// page's lines in memory.
+    static let exportPageSize = 2_000
+
+    /// Seals the trail and writes it as JSON Lines up to that checkpoint, a page at a time.
+    func export(tenant: TenantID, _ write: ([UInt8]) async throws -> Void) async throws {
+        try await seal(tenant: tenant)
+        let (key, checkpoints) = try await checkpoints(tenant: tenant)
+        let lastSeq = checkpoints.last?.seq ?? 0
+        try await write(AuditExport.headerLine(tenant: tenant.description, publicKey: key, exportedAt: RFC3339.now()))
+        var after = 0
+        var nextCheckpoint = checkpoints.startIndex
+        while after < lastSeq {
+            let records = try await records(tenant: tenant, after: after, limit: Self.exportPageSize).filter { $0.seq <= lastSeq }
+            guard let last = records.last else { break }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(records.count * 600)
+            for record in records {
+                bytes += AuditExport.line(record)
+                while nextCheckpoint < checkpoints.endIndex, checkpoints[nextCheckpoint].seq <= record.seq {
+                    bytes += AuditExport.line(checkpoints[nextCheckpoint])
+                    nextCheckpoint += 1
+                }
+            }
+            try await write(bytes)
+            after = last.seq
+        }
+    }
+}

@@ -54,11 +54,20 @@ public final class SQLiteDatabase: Sendable {
     private let checkpointing = Atomic<Bool>(false)
     /// Commits after which the WAL is checkpointed (SQLite's own default is about 1,000 pages).
     static let checkpointEveryCommits = 200
+    /// Set when a passive checkpoint found the WAL longer than `walRestartFrames`.
+    private let walRestartDue = Atomic<Bool>(false)
+    /// SQLite starts the WAL over only once a checkpoint has reached its end, which passive
+    /// checkpoints never do under a steady stream of commits: the WAL then grew without bound
+    /// (2.8 GB in 600,000 audit appends), and growing a file costs the kernel zeroed blocks.
+    /// Past this many frames (about 64 MB) the writer checkpoints to the end itself and starts over.
+    static let walRestartFrames = 16_384
+    private let busyTimeoutMilliseconds: Int
 
     private init(
         name: String, path: String, threads: NIOThreadPool, writer: SQLiteConnection, checkpointer: SQLiteConnection,
-        readers: [SQLiteConnection], wal: WALFile?
+        readers: [SQLiteConnection], wal: WALFile?, busyTimeoutMilliseconds: Int
     ) {
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.name = name
         self.path = path
         self.wal = wal
@@ -95,6 +104,7 @@ public final class SQLiteDatabase: Sendable {
                     PRAGMA busy_timeout=\(busyTimeoutMilliseconds); PRAGMA journal_mode=WAL;
                     PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;
                     PRAGMA wal_autocheckpoint=0; PRAGMA mmap_size=\(Self.mmapBytes); PRAGMA cache_size=-65536;
+                    PRAGMA journal_size_limit=\(Self.walRestartFrames * 4096);
                     """)
                 // The writer never checkpoints (its commits would wait for it); this connection does.
                 let checkpointer = try SQLiteConnection(path: path)
@@ -111,7 +121,7 @@ public final class SQLiteDatabase: Sendable {
             }
             return SQLiteDatabase(
                 name: name, path: path, threads: threads, writer: writer, checkpointer: checkpointer, readers: readers,
-                wal: synchronous == .full ? WALFile(databasePath: path) : nil)
+                wal: synchronous == .full ? WALFile(databasePath: path) : nil, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch {
             try? await threads.shutdownGracefully()
             throw error
@@ -168,6 +178,7 @@ public final class SQLiteDatabase: Sendable {
             return
         }
         checkpointIfDue()
+        restartWALIfDue()
         let group = CommittedGroup(writes: batch, wroteEvents: notes.wroteEvents)
         // The sync thread stops only after the writer's, so it takes every committed group.
         if wal == nil || !syncThread.submit(group) { durable([group], syncError: nil) }
@@ -233,9 +244,22 @@ public final class SQLiteDatabase: Sendable {
         else { return }
         commitsSinceCheckpoint.store(0, ordering: .relaxed)
         Task {
-            _ = try? await threads.runIfActive { [checkpointer] in try checkpointer.executeScript("PRAGMA wal_checkpoint(PASSIVE)") }
+            // The answer's second column is the WAL's length in frames.
+            let frames = try? await threads.runIfActive { [checkpointer] in
+                try checkpointer.query("PRAGMA wal_checkpoint(PASSIVE)", []).first?.values[1].integer
+            }
+            if let frames, frames > Self.walRestartFrames { walRestartDue.store(true, ordering: .relaxed) }
             self.checkpointing.store(false, ordering: .releasing)
         }
+    }
+
+    /// On the writer's thread, between two groups: copies the whole WAL into the database and
+    /// has the next commit write the WAL from its start. Waits at most 100 ms for readers of
+    /// older pages (a long report); it tries again after the next passive checkpoint.
+    private func restartWALIfDue() {
+        guard walRestartDue.exchange(false, ordering: .relaxed) else { return }
+        try? writer.executeScript(
+            "PRAGMA busy_timeout=100; PRAGMA wal_checkpoint(RESTART); PRAGMA busy_timeout=\(busyTimeoutMilliseconds);")
     }
 
     /// Calls `observer` after every committed transaction that wrote outbox events (the relay
