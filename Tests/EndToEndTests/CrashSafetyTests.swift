@@ -54,6 +54,26 @@ import Testing
         } while cursor != nil
         #expect(listed.count == total)
         #expect(Set(listed) == Set(ids.values.compactMap { $0 }))
+        // The audit service was killed with the rest: the postings it had not taken yet waited in
+        // the outbox, and each is in the trail exactly once.
+        var audited: [String] = []
+        for _ in 0..<300 {
+            audited = []
+            var cursor: String?
+            repeat {
+                let page = try jsonObject(try await call(
+                    client, second.baseURL + "/api/v1/audit/events?action=transactions.transaction.posted&limit=500" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                    headers: [("Authorization", "Bearer \(secondToken)")]).body)
+                audited += (page["data"] as? [[String: Any]] ?? []).compactMap { $0["resourceId"] as? String }
+                cursor = page["nextCursor"] as? String
+            } while cursor != nil
+            if Set(audited).isSuperset(of: listed) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(Set(audited).isSuperset(of: listed), "\(Set(listed).subtracting(audited).count) sales missing from the trail")
+        #expect(Set(audited).count == audited.count, "a posting is in the trail twice")
+        let verdict = try jsonObject(try await call(client, second.baseURL + "/api/v1/audit/verify", headers: [("Authorization", "Bearer \(secondToken)")]).body)
+        #expect(verdict["valid"] as? Bool == true, "\(verdict)")
         await second.stop()
         try? await client.shutdown()
     }

@@ -101,9 +101,15 @@ public struct ChainVerifier {
 
     private mutating func judge(_ record: AuditRecord, contentHolds known: Bool?, next: AuditRecord?) {
         records += 1
+        // Positions are unique and rising (the database's key): one that repeats or goes back
+        // was added to a file.
+        if let last = lastJudgedSeq, record.seq <= last {
+            report(record.seq, .inserted, "its position repeats or goes back after seq \(last)", eventId: record.eventId)
+            return
+        }
         lastJudgedSeq = record.seq
         let contentHolds = known ?? record.contentMatchesHash
-        if let next, next.prevHash == lastHash, record.hash != lastHash {
+        if let next, next.seq > record.seq, next.prevHash == lastHash, record.hash != lastHash {
             // Checked first: an inserted record may link to its predecessor, but its successor does not link to it.
             report(record.seq, .inserted, "the chain runs from seq \(lastSeq) to seq \(next.seq) past it", eventId: record.eventId)
         } else if record.prevHash == lastHash {

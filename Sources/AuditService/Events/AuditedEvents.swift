@@ -16,6 +16,11 @@ enum AuditedEvents {
     /// Payload members that name who acted, most specific first.
     static let actorKeys = ["actor", "changedBy", "updatedBy", "createdBy", "checkedBy", "startedBy", "stoppedBy"]
 
+    /// A person's name and e-mail never enter a hashed record: the actor details keep them, where
+    /// a GDPR request can remove them.
+    static let personalFields: Set<String> = ["email", "name"]
+    static let redacted = #""[personal data]""#
+
     /// Events about a log-in concern the user who logged in: the subject is the user and the actor.
     static let userSessionActions: Set<String> = ["auth.login.succeeded", "auth.logout", "auth.refresh_token.reused"]
 
@@ -34,7 +39,7 @@ enum AuditedEvents {
             occurredAt: RFC3339.string(from: event.occurredAt, fractionalSeconds: true),
             actor: actor(of: event, action: action, payload: payload), action: action, resourceType: resourceType,
             resourceId: event.subject ?? payload.string("approvalNumber") ?? payload.string("checkType"),
-            changes: changes(in: payload), correlationId: event.traceID, source: event.source,
+            changes: changes(in: payload, redacting: action.hasPrefix("users.user.") ? personalFields : []), correlationId: event.traceID, source: event.source,
             prevHash: "", hash: "")
     }
 
@@ -56,7 +61,7 @@ enum AuditedEvents {
     /// differ between a change's `before` and `record`, or, for anything new, every non-null
     /// field of the payload as `after` alone. A producer's own `{"field": {"from", "to"}}`
     /// difference is split the same way. Values are copied as raw JSON.
-    static func changes(in payload: JSONMembers) -> String {
+    static func changes(in payload: JSONMembers, redacting personal: Set<String> = []) -> String {
         var before: [(String, ArraySlice<UInt8>?)] = []
         var after: [(String, ArraySlice<UInt8>?)] = []
         if let given = payload.object("changes") {
@@ -82,7 +87,7 @@ enum AuditedEvents {
                 json.object(name) { json in
                     for (key, raw) in values {
                         json.key(key)
-                        json.literal(raw.map { String(decoding: $0, as: UTF8.self) } ?? "null")
+                        json.literal(personal.contains(key) ? redacted : raw.map { String(decoding: $0, as: UTF8.self) } ?? "null")
                     }
                 }
             }

@@ -1,0 +1,64 @@
+import ERPKernel
+import ERPTesting
+import Foundation
+import Platform
+@testable import AuditService
+
+/// An Audit DB of its own in a temporary directory, with the consumer that fills it.
+struct AuditFixture {
+    let database: SQLiteDatabase
+    let directory: URL
+    let ledger: AuditLedger
+    let consumer: AuditConsumer
+    let tenant = TenantID(.generate())
+    let actor = EntityID.generate()
+
+    var path: String { directory.appendingPathComponent("audit.sqlite").path }
+
+    static func make() async throws -> AuditFixture {
+        let (database, directory) = try await TestDatabase.make(name: "audit")
+        try await Migrator(database: database, logger: TestDatabase.logger).apply(AuditMigrations.track)
+        let ledger = AuditLedger(database: database)
+        return AuditFixture(database: database, directory: directory, ledger: ledger, consumer: AuditConsumer(ledger: ledger))
+    }
+
+    /// `count` changes of an article's price by `actor`, as the transactions service announces them.
+    func priceChanges(_ count: Int, tenant: TenantID? = nil) -> [EventEnvelope] {
+        (0..<count).map { index in
+            EventEnvelope.make(
+                .transactions, "article.changed", tenant: tenant ?? self.tenant, subject: "article-\(index % 3)", trace: .generate()
+            ) { json in
+                json.field("actor", actor.description)
+                json.object("before") { json in
+                    json.field("name", "Weizen")
+                    json.field("priceMinor", 4_000 + index)
+                }
+                json.object("record") { json in
+                    json.field("name", "Weizen")
+                    json.field("priceMinor", 4_100 + index)
+                }
+            }
+        }
+    }
+
+    /// Opens the file as someone with access to the disk would, past the service.
+    func tamper(_ statements: [(String, [DatabaseValue])]) async throws {
+        let intruder = try await SQLiteDatabase.open(name: "intruder", path: path, synchronous: .normal, logger: TestDatabase.logger)
+        try await intruder.write { tx in
+            try tx.execute("DROP TRIGGER IF EXISTS audit_records_immutable")
+            try tx.execute("DROP TRIGGER IF EXISTS audit_records_undeletable")
+            try tx.execute("DROP TRIGGER IF EXISTS audit_checkpoints_immutable")
+            for (sql, binds) in statements { try tx.execute(sql, binds) }
+        }
+        await intruder.close()
+    }
+
+    func record(_ seq: Int) async throws -> AuditRecord {
+        let tenant = tenant.description
+        return try await database.read { tx in
+            try AuditLedger.record(
+                try tx.query("SELECT \(AuditLedger.recordColumns) FROM audit_records WHERE tenant_id = ? AND seq = ?", [.text(tenant), .integer(seq)]).first!,
+                tenant: tenant)
+        }
+    }
+}
