@@ -2,6 +2,7 @@ import ComplianceService
 import ERPKernel
 import ERPTesting
 import Hummingbird
+import Platform
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -18,6 +19,7 @@ import UserService
         try await DemoSeed.seed(users: users, transactions: transactions, compliance: compliance, logger: TestDatabase.logger)
         // A second start changes nothing.
         try await DemoSeed.seed(users: users, transactions: transactions, compliance: compliance, logger: TestDatabase.logger)
+        let relays = process.background.compactMap { $0 as? OutboxRelay }
         try await Application(router: process.router).test(.router) { client in
             let admin = try await client.tokens("admin@demo.local", DemoSeed.password).access_token
             let list = try await client.get("/api/v1/users", token: admin).json()
@@ -46,6 +48,12 @@ import UserService
             #expect(alerts.map { $0["property"] as? String } == ["moisture"])
             let approvals = (try await client.get("/api/v1/compliance/psm-approvals", token: quality).json()["data"] as? [[String: Any]]) ?? []
             #expect(approvals.count == 1 && (approvals.first?["expiresOn"] as? String ?? "9999") < CivilDate(Date()).description)
+            // The demo activity is in the audit trail from the start, and the demo auditor reads it.
+            for relay in relays { try await relay.flush() }
+            let trail = (try await client.get("/api/v1/audit/events?limit=500", token: auditor).json()["data"] as? [[String: Any]]) ?? []
+            let actions = Set(trail.compactMap { $0["action"] as? String })
+            #expect(actions.isSuperset(of: ["users.user.created", "transactions.transaction.posted", "compliance.batch.status_changed"]))
+            #expect(try await client.get("/api/v1/audit/verify", token: auditor).json()["valid"] as? Bool == true)
         }
         await process.close()
     }
