@@ -45,9 +45,8 @@ extension AuditLedger {
         condition("r.occurred_at >= ?", filter.from)
         condition("r.occurred_at < ?", filter.to)
         if let cursor = page.cursor {
-            guard let after = Int(cursor) else {
-                throw Problem.validation("cursor must be a value from a previous page's nextCursor.", invalidParams: [InvalidParam(name: "cursor", reason: "not a cursor of this list")])
-            }
+            // Well-formed by the document (any text), but not a position in this trail: 422.
+            guard let after = Int(cursor) else { throw Check.refusal([InvalidParam(name: "cursor", reason: "not a cursor of this list")]) }
             conditions.append("r.seq > ?")
             binds.append(.integer(after))
         }
