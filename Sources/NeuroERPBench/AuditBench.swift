@@ -18,7 +18,8 @@ enum AuditBench {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let main = try await SQLiteDatabase.open(name: "main", path: directory.appendingPathComponent("main.sqlite").path, logger: logger)
-        let audit = try await SQLiteDatabase.open(name: "audit", path: directory.appendingPathComponent("audit.sqlite").path, logger: logger)
+        let audit = try await SQLiteDatabase.open(
+            name: "audit", path: directory.appendingPathComponent("audit.sqlite").path, walRestartFrames: SQLiteDatabase.boundedWALFrames, logger: logger)
         try await Migrator(database: main, logger: logger).apply(PlatformMigrations.track)
         try await Migrator(database: audit, logger: logger).apply(PlatformMigrations.track)
         try await Migrator(database: audit, logger: logger).apply(AuditServiceModule.migrations)

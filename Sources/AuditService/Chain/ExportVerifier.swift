@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Checks an exported trail offline (`neuroerp audit verify --file`): the same judgement as the
 /// server's, over the file's lines.
@@ -19,6 +20,15 @@ public enum ExportVerifier {
     public static func verify(file: URL, pinnedKey: String? = nil) throws -> ChainReport {
         var verifier: ChainVerifier?
         var tenant = ""
+        var parsedBefore: [Item] = []
+        func walk(_ items: [Item]) {
+            for item in items {
+                switch item {
+                case .record(let record, let holds): verifier!.add(record, contentHolds: holds)
+                case .checkpoint(let checkpoint): verifier!.add(checkpoint)
+                }
+            }
+        }
         try forEachBlock(of: file) { block, lines in
             var lines = lines[...]
             if verifier == nil, let (number, range) = lines.popFirst() {
@@ -31,24 +41,30 @@ public enum ExportVerifier {
                 tenant = named
                 verifier = ChainVerifier(tenant: named, publicKey: key, checkpoints: [])
             }
-            for item in try parse(Array(lines), of: block, tenant: tenant) {
-                switch item {
-                case .record(let record, let holds): verifier!.add(record, contentHolds: holds)
-                case .checkpoint(let checkpoint): verifier!.add(checkpoint)
-                }
+            // This block is parsed on other threads while this one walks the block before it.
+            let parsed = Mutex<Result<[Item], Unreadable>?>(nil)
+            let done = DispatchGroup()
+            let (candidates, owner) = (Array(lines), tenant)
+            DispatchQueue.global().async(group: done) {
+                let result = Result { () throws(Unreadable) in try parse(candidates, of: block, tenant: owner) }
+                parsed.withLock { $0 = result }
             }
+            walk(parsedBefore)
+            done.wait()
+            parsedBefore = try parsed.withLock { $0! }.get()
         }
-        guard var verifier else { throw Unreadable(line: 1, reason: "the file is empty") }
-        return verifier.finish()
+        guard verifier != nil else { throw Unreadable(line: 1, reason: "the file is empty") }
+        walk(parsedBefore)
+        return verifier!.finish()
     }
 
-    enum Item {
+    enum Item: Sendable {
         case record(AuditRecord, contentHolds: Bool)
         case checkpoint(AuditCheckpoint)
     }
 
     /// Parses the lines and checks each record's hash, a share of the lines per core.
-    private static func parse(_ lines: [(number: Int, range: Range<Int>)], of block: [UInt8], tenant: String) throws -> [Item] {
+    private static func parse(_ lines: [(number: Int, range: Range<Int>)], of block: [UInt8], tenant: String) throws(Unreadable) -> [Item] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 256))
         var results = [Result<Item, Unreadable>?](repeating: nil, count: lines.count)
         results.withUnsafeMutableBufferPointer { buffer in
@@ -63,7 +79,10 @@ public enum ExportVerifier {
                 }
             }
         }
-        return try results.map { try $0!.get() }
+        var items: [Item] = []
+        items.reserveCapacity(results.count)
+        for result in results { items.append(try result!.get()) }
+        return items
     }
 
     private static func item(_ line: ArraySlice<UInt8>, number: Int, tenant: String) throws(Unreadable) -> Item {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The members of one JSON object, each value kept as its raw JSON text.
 ///
 /// The trail never needs a payload's values as Swift values: it copies them into `changes`,
@@ -6,47 +8,57 @@
 /// reads an export's flat lines the same way.
 struct JSONMembers {
     let bytes: ArraySlice<UInt8>
-    /// Keys in the order they appear (the last of duplicates counts).
-    private(set) var keys: [String] = []
-    /// The byte range of each key's raw value in `bytes`. Searched in a line rather than hashed:
-    /// objects here have a dozen members, and a dictionary per line cost more than the scan.
-    private var ranges: [Range<Int>] = []
+    /// Each member's key (between its quotes) and raw value, as byte ranges in `bytes`, in the
+    /// order they appear. Searched in a line rather than hashed: objects here have a dozen
+    /// members, and building a dictionary, or even the key strings, per line cost more than the scan.
+    private var members: [(key: Range<Int>, value: Range<Int>)] = []
 
     init?(_ bytes: [UInt8]) { self.init(bytes[...]) }
 
     /// `nil` when `bytes` is not one JSON object (surrounding white space allowed).
     init?(_ bytes: ArraySlice<UInt8>) {
         self.bytes = bytes
-        var keys: [String] = []
-        var ranges: [Range<Int>] = []
+        var members: [(key: Range<Int>, value: Range<Int>)] = []
+        members.reserveCapacity(16)
+        let base = bytes.startIndex
         let valid = bytes.withUnsafeBufferPointer { buffer -> Bool in
             var scanner = Scanner(bytes: buffer)
             guard scanner.skipSpace(), scanner.take(UInt8(ascii: "{")) else { return false }
             if !(scanner.skipSpace() && scanner.take(UInt8(ascii: "}"))) {
                 repeat {
-                    guard scanner.skipSpace(), let keyRange = scanner.skipValue(), buffer[keyRange.lowerBound] == UInt8(ascii: "\""),
-                          let key = Self.string(UnsafeBufferPointer(rebasing: buffer[keyRange])),
-                          scanner.skipSpace(), scanner.take(UInt8(ascii: ":")), scanner.skipSpace(), let valueRange = scanner.skipValue(),
+                    guard scanner.skipSpace(), let key = scanner.skipValue(), buffer[key.lowerBound] == UInt8(ascii: "\""),
+                          scanner.skipSpace(), scanner.take(UInt8(ascii: ":")), scanner.skipSpace(), let value = scanner.skipValue(),
                           scanner.skipSpace()
                     else { return false }
-                    let shifted = (valueRange.lowerBound + bytes.startIndex)..<(valueRange.upperBound + bytes.startIndex)
-                    if let index = keys.lastIndex(of: key) {
-                        ranges[index] = shifted
-                    } else {
-                        keys.append(key)
-                        ranges.append(shifted)
-                    }
+                    members.append(((key.lowerBound + 1 + base)..<(key.upperBound - 1 + base), (value.lowerBound + base)..<(value.upperBound + base)))
                 } while scanner.take(UInt8(ascii: ","))
                 guard scanner.take(UInt8(ascii: "}")) else { return false }
             }
             return scanner.skipSpace() && scanner.position == buffer.count
         }
         guard valid else { return nil }
-        self.keys = keys
-        self.ranges = ranges
+        self.members = members
     }
 
-    func raw(_ key: String) -> ArraySlice<UInt8>? { keys.firstIndex(of: key).map { bytes[ranges[$0]] } }
+    /// The keys in the order they appear; a key with escapes is taken as written.
+    var keys: [String] {
+        var seen = Set<String>()
+        return members.reversed().map { String(decoding: bytes[$0.key], as: UTF8.self) }.filter { seen.insert($0).inserted }.reversed()
+    }
+
+    /// The raw value of `key`; of the last, when a key repeats.
+    func raw(_ key: String) -> ArraySlice<UInt8>? {
+        var key = key
+        return key.withUTF8 { wanted in
+            for member in members.reversed() where member.key.count == wanted.count {
+                guard !wanted.isEmpty else { return bytes[member.value] }
+                if bytes[member.key].withUnsafeBufferPointer({ memcmp($0.baseAddress!, wanted.baseAddress!, wanted.count) == 0 }) {
+                    return bytes[member.value]
+                }
+            }
+            return nil
+        }
+    }
 
     /// The member's value when it is a string.
     func string(_ key: String) -> String? {
