@@ -40,16 +40,28 @@ public struct AuditRecord: Sendable, Equatable, Codable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + changes.utf8.count)
         for field in [tenant, eventId, occurredAt, actor, action, resourceType, resourceId, changes, correlationId, source] {
-            guard let field else {
-                bytes += "~,".utf8
-                continue
-            }
-            bytes += String(field.utf8.count).utf8
-            bytes.append(UInt8(ascii: ":"))
-            bytes += field.utf8
-            bytes.append(UInt8(ascii: ","))
+            Self.appendField(field?.utf8, to: &bytes)
         }
         return bytes
+    }
+
+    /// The canonical form's fields after `tenant`, in order, and whether each may be missing:
+    /// what an export's record line must hold to be hashed.
+    static let canonicalFields: [(name: String, optional: Bool)] = [
+        ("eventId", false), ("occurredAt", false), ("actor", false), ("action", false), ("resourceType", false),
+        ("resourceId", true), ("changes", false), ("correlationId", true), ("source", false),
+    ]
+
+    /// One field of the canonical form: a netstring, or `~,` for a missing one.
+    static func appendField(_ utf8: (some Collection<UInt8>)?, to bytes: inout [UInt8]) {
+        guard let utf8 else {
+            bytes += "~,".utf8
+            return
+        }
+        bytes += String(utf8.count).utf8
+        bytes.append(UInt8(ascii: ":"))
+        bytes += utf8
+        bytes.append(UInt8(ascii: ","))
     }
 
     /// SHA-256 over the previous record's hash (hex), a newline, and this record's canonical form.
@@ -76,6 +88,8 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public var link: ChainLink { ChainLink(seq: seq, eventId: eventId, prevHash: prevHash, hash: hash) }
 
     /// Whether the stored hash is the hash of the stored content: `false` means the record was edited.
     public var contentMatchesHash: Bool { Self.hash(prev: prevHash, canonical: canonicalForm) == hash }

@@ -1,6 +1,14 @@
 import Crypto
 import Foundation
 
+/// What the chain walk needs of a record: its position, its identity and its two hashes.
+public struct ChainLink: Sendable, Equatable {
+    public let seq: Int
+    public let eventId: String
+    public let prevHash: String
+    public let hash: String
+}
+
 /// What is wrong with one place in a trail.
 public struct ChainFinding: Sendable, Equatable, Codable {
     public enum Problem: String, Sendable, Codable {
@@ -46,7 +54,7 @@ public struct ChainVerifier {
     private let findingLimit: Int
     private var nextCheckpoint = 0
     private var lastValidCheckpointSeq: Int?
-    private var pending: (record: AuditRecord, contentHolds: Bool?)?
+    private var pending: (link: ChainLink, contentHolds: Bool)?
     private var lastJudgedSeq: Int?
     private var lastHash = AuditRecord.genesisHash
     private var lastSeq = 0
@@ -78,15 +86,20 @@ public struct ChainVerifier {
     }
 
     /// The next record in `seq` order.
-    /// - Parameter contentHolds: `record.contentMatchesHash` when the caller computed it already
-    ///   (in parallel); the chain walk itself is sequential, the hashing need not be.
-    public mutating func add(_ record: AuditRecord, contentHolds: Bool? = nil) {
-        if let previous = pending { judge(previous.record, contentHolds: previous.contentHolds, next: record) }
-        pending = (record, contentHolds)
+    public mutating func add(_ record: AuditRecord) {
+        add(record.link, contentHolds: record.contentMatchesHash)
+    }
+
+    /// The next record in `seq` order, as far as the walk needs it.
+    /// - Parameter contentHolds: whether the record's content matches its hash, computed by the
+    ///   caller (in parallel, or from an export's raw bytes); the walk itself is sequential.
+    public mutating func add(_ link: ChainLink, contentHolds: Bool) {
+        if let previous = pending { judge(previous.link, contentHolds: previous.contentHolds, next: link) }
+        pending = (link, contentHolds)
     }
 
     public mutating func finish() -> ChainReport {
-        if let last = pending { judge(last.record, contentHolds: last.contentHolds, next: nil) }
+        if let last = pending { judge(last.link, contentHolds: last.contentHolds, next: nil) }
         pending = nil
         while nextCheckpoint < checkpoints.count {
             let checkpoint = checkpoints[nextCheckpoint]
@@ -99,7 +112,7 @@ public struct ChainVerifier {
             keyId: publicKey.map(AuditCheckpoint.keyID), findings: findings, findingsTruncated: truncated)
     }
 
-    private mutating func judge(_ record: AuditRecord, contentHolds known: Bool?, next: AuditRecord?) {
+    private mutating func judge(_ record: ChainLink, contentHolds: Bool, next: ChainLink?) {
         records += 1
         // Positions are unique and rising (the database's key): one that repeats or goes back
         // was added to a file.
@@ -108,7 +121,6 @@ public struct ChainVerifier {
             return
         }
         lastJudgedSeq = record.seq
-        let contentHolds = known ?? record.contentMatchesHash
         if let next, next.seq > record.seq, next.prevHash == lastHash, record.hash != lastHash {
             // Checked first: an inserted record may link to its predecessor, but its successor does not link to it.
             report(record.seq, .inserted, "the chain runs from seq \(lastSeq) to seq \(next.seq) past it", eventId: record.eventId)
@@ -135,7 +147,7 @@ public struct ChainVerifier {
         checkCheckpoints(at: record)
     }
 
-    private mutating func accept(_ record: AuditRecord, contentHeld: Bool) {
+    private mutating func accept(_ record: ChainLink, contentHeld: Bool) {
         lastHash = record.hash
         lastSeq = record.seq
         lastContentHeld = contentHeld
@@ -150,7 +162,7 @@ public struct ChainVerifier {
     }
 
     /// Compares the checkpoints at or before `record` with the records seen.
-    private mutating func checkCheckpoints(at record: AuditRecord) {
+    private mutating func checkCheckpoints(at record: ChainLink) {
         while nextCheckpoint < checkpoints.count, checkpoints[nextCheckpoint].seq <= record.seq {
             let checkpoint = checkpoints[nextCheckpoint]
             nextCheckpoint += 1

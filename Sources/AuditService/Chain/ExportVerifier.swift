@@ -24,7 +24,7 @@ public enum ExportVerifier {
         func walk(_ items: [Item]) {
             for item in items {
                 switch item {
-                case .record(let record, let holds): verifier!.add(record, contentHolds: holds)
+                case .record(let link, let holds): verifier!.add(link, contentHolds: holds)
                 case .checkpoint(let checkpoint): verifier!.add(checkpoint)
                 }
             }
@@ -59,7 +59,7 @@ public enum ExportVerifier {
     }
 
     enum Item: Sendable {
-        case record(AuditRecord, contentHolds: Bool)
+        case record(ChainLink, contentHolds: Bool)
         case checkpoint(AuditCheckpoint)
     }
 
@@ -70,9 +70,10 @@ public enum ExportVerifier {
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer  // each worker writes only its own indices
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var scratch = Scratch()
                 for index in stride(from: worker, to: lines.count, by: workers) {
                     do throws(Unreadable) {
-                        output[index] = .success(try item(block[lines[index].range], number: lines[index].number, tenant: tenant))
+                        output[index] = .success(try item(block[lines[index].range], number: lines[index].number, tenant: tenant, &scratch))
                     } catch {
                         output[index] = .failure(error)
                     }
@@ -85,28 +86,46 @@ public enum ExportVerifier {
         return items
     }
 
-    private static func item(_ line: ArraySlice<UInt8>, number: Int, tenant: String) throws(Unreadable) -> Item {
+    /// Buffers a worker reuses for every line it hashes.
+    struct Scratch {
+        var canonical: [UInt8] = []
+        var field: [UInt8] = []
+    }
+
+    private static func item(_ line: ArraySlice<UInt8>, number: Int, tenant: String, _ scratch: inout Scratch) throws(Unreadable) -> Item {
         guard let object = JSONMembers(line) else { throw Unreadable(line: number, reason: "not a JSON object") }
         switch object.string("type") {
-        case "record":
-            let record = try record(object, line: number, tenant: tenant)
-            return .record(record, contentHolds: record.contentMatchesHash)
+        case "record": return try record(object, line: number, tenant: tenant, &scratch)
         case "checkpoint": return .checkpoint(try checkpoint(object, line: number, tenant: tenant))
         default: throw Unreadable(line: number, reason: "type is not record or checkpoint")
         }
     }
 
-    private static func record(_ object: JSONMembers, line: Int, tenant: String) throws(Unreadable) -> AuditRecord {
+    /// A record line's link, and whether its content matches its hash: the canonical form is
+    /// laid out straight from the line's bytes (as `AuditRecord.canonicalForm` lays out the
+    /// fields), without a string made of each field.
+    private static func record(_ object: JSONMembers, line: Int, tenant: String, _ scratch: inout Scratch) throws(Unreadable) -> Item {
         func text(_ key: String) throws(Unreadable) -> String {
             guard let value = object.string(key) else { throw Unreadable(line: line, reason: "\(key) is missing or not text") }
             return value
         }
         guard let seq = object.integer("seq") else { throw Unreadable(line: line, reason: "seq is missing or not a whole number") }
-        return AuditRecord(
-            seq: seq, tenant: tenant, eventId: try text("eventId"), occurredAt: try text("occurredAt"), actor: try text("actor"),
-            action: try text("action"), resourceType: try text("resourceType"), resourceId: object.string("resourceId"),
-            changes: try text("changes"), correlationId: object.string("correlationId"), source: try text("source"),
-            prevHash: try text("prevHash"), hash: try text("hash"))
+        let link = ChainLink(seq: seq, eventId: try text("eventId"), prevHash: try text("prevHash"), hash: try text("hash"))
+        scratch.canonical.removeAll(keepingCapacity: true)
+        AuditRecord.appendField(tenant.utf8, to: &scratch.canonical)
+        for (name, optional) in AuditRecord.canonicalFields {
+            guard let raw = object.raw(name), !(optional && raw.elementsEqual("null".utf8)) else {
+                guard optional else { throw Unreadable(line: line, reason: "\(name) is missing or not text") }
+                AuditRecord.appendField(String?.none?.utf8, to: &scratch.canonical)
+                continue
+            }
+            scratch.field.removeAll(keepingCapacity: true)
+            guard raw.withUnsafeBufferPointer({ JSONMembers.unescape($0, into: &scratch.field) }) else {
+                throw Unreadable(line: line, reason: "\(name) is missing or not text")
+            }
+            AuditRecord.appendField(scratch.field, to: &scratch.canonical)
+        }
+        return .record(link, contentHolds: AuditRecord.hash(prev: link.prevHash, canonical: scratch.canonical) == link.hash)
     }
 
     private static func checkpoint(_ object: JSONMembers, line: Int, tenant: String) throws(Unreadable) -> AuditCheckpoint {

@@ -157,7 +157,19 @@ struct JSONMembers {
         // `decoding` replaces invalid UTF-8 with U+FFFD: a record so damaged fails its hash.
         guard body.contains(UInt8(ascii: "\\")) else { return String(decoding: body, as: UTF8.self) }
         var out: [UInt8] = []
-        out.reserveCapacity(body.count)
+        guard unescape(raw, into: &out) else { return nil }
+        return out.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Appends a JSON string's UTF-8 bytes, its escapes resolved, to `out`.
+    /// - Returns: `false` when `raw` is not a valid string (`out` may then hold part of it).
+    static func unescape(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        guard raw.count >= 2, raw.first == UInt8(ascii: "\""), raw.last == UInt8(ascii: "\"") else { return false }
+        let body = UnsafeBufferPointer(rebasing: raw[1..<(raw.count - 1)])
+        guard body.contains(UInt8(ascii: "\\")) else {
+            out.append(contentsOf: body)
+            return true
+        }
         var index = 0
         func hex4(_ at: Int) -> UInt32? {
             guard at + 4 <= body.count else { return nil }
@@ -170,7 +182,7 @@ struct JSONMembers {
                 index += 1
                 continue
             }
-            guard index + 1 < body.count else { return nil }
+            guard index + 1 < body.count else { return false }
             let escape = body[index + 1]
             index += 2
             switch escape {
@@ -181,20 +193,20 @@ struct JSONMembers {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
-                guard var scalar = hex4(index) else { return nil }
+                guard var scalar = hex4(index) else { return false }
                 index += 4
                 if (0xD800..<0xDC00).contains(scalar) {
                     guard index + 1 < body.count, body[index] == UInt8(ascii: "\\"), body[index + 1] == UInt8(ascii: "u"),
                           let low = hex4(index + 2), (0xDC00..<0xE000).contains(low)
-                    else { return nil }
+                    else { return false }
                     index += 6
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
-                guard let unicode = Unicode.Scalar(scalar) else { return nil }
+                guard let unicode = Unicode.Scalar(scalar) else { return false }
                 out += Array(String(Character(unicode)).utf8)
-            default: return nil
+            default: return false
             }
         }
-        return out.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        return true
     }
 }
