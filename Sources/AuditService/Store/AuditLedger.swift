@@ -38,16 +38,17 @@ struct AuditLedger: Sendable {
         var appended: [AuditRecord] = []
         appended.reserveCapacity(records.count)
         for var record in records {
-            guard try tx.query("SELECT 1 FROM audit_records WHERE event_id = ?", [.text(record.eventId)]).isEmpty else { continue }
             let head = try heads[record.tenant] ?? Self.head(of: record.tenant, in: tx)
             record.seq = head.seq + 1
             record.seal(after: head.hash)
+            // An event already in the trail is ignored by its unique index: no look-up first.
             try tx.execute(
-                "INSERT INTO audit_records (tenant_id, \(recordColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO audit_records (tenant_id, \(recordColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [.text(record.tenant), .integer(record.seq), .text(record.eventId), .text(record.occurredAt), .text(record.actor),
                  .text(record.action), .text(record.resourceType), record.resourceId.map(DatabaseValue.text) ?? .null,
                  .text(record.changes), record.correlationId.map(DatabaseValue.text) ?? .null, .text(record.source),
                  .text(record.prevHash), .text(record.hash)])
+            guard tx.changes() == 1 else { continue }
             heads[record.tenant] = (record.seq, record.hash)
             appended.append(record)
         }

@@ -17,11 +17,14 @@ public final class OutboxRelay: Service {
     private let metrics: MetricsRegistry
 
     /// - Parameters:
-    ///   - batchSize: events per bus call (default 256).
+    ///   - batchSize: the most events per bus call (default 1,024). Each call costs its consumers a
+    ///     commit and the outbox one more: with 256, a backlog drained at about 19,000 events a
+    ///     second into the Audit DB, with 1,024 at about 28,000 (bench/audit). A quiet outbox
+    ///     hands over what it has, however few.
     ///   - pollInterval: longest time between two looks at the outbox (default 250 ms).
     public init(
         outbox: Outbox, bus: any EventBus, metrics: MetricsRegistry, logger: Logger,
-        batchSize: Int = 256, pollInterval: Duration = .milliseconds(250)
+        batchSize: Int = 1_024, pollInterval: Duration = .milliseconds(250)
     ) {
         self.outbox = outbox
         self.bus = bus
