@@ -43,30 +43,27 @@ import Testing
             ids[index] = try jsonObject(response.body)["id"] as? String
         }
         for (index, id) in before { #expect(ids[index] == id, "acknowledged sale \(index) answered with another transaction after the restart") }
-        var listed: [String] = []
-        var cursor: String?
-        repeat {
-            let page = try jsonObject(try await call(
-                client, second.baseURL + "/api/v1/transactions?kind=sale&partnerId=\(setup.customer)&limit=500" + (cursor.map { "&cursor=\($0)" } ?? ""),
-                headers: [("Authorization", "Bearer \(secondToken)")]).body)
-            listed += (page["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-            cursor = page["nextCursor"] as? String
-        } while cursor != nil
+        /// One field of every item of a list, following its cursor to the end.
+        func all(_ path: String, _ field: String) async throws -> [String] {
+            var values: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try jsonObject(try await call(
+                    client, second.baseURL + path + "&limit=500" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                    headers: [("Authorization", "Bearer \(secondToken)")]).body)
+                values += (page["data"] as? [[String: Any]] ?? []).compactMap { $0[field] as? String }
+                cursor = page["nextCursor"] as? String
+            } while cursor != nil
+            return values
+        }
+        let listed = try await all("/api/v1/transactions?kind=sale&partnerId=\(setup.customer)", "id")
         #expect(listed.count == total)
         #expect(Set(listed) == Set(ids.values.compactMap { $0 }))
         // The audit service was killed with the rest: the postings it had not taken yet waited in
         // the outbox, and each is in the trail exactly once.
         var audited: [String] = []
         for _ in 0..<300 {
-            audited = []
-            var cursor: String?
-            repeat {
-                let page = try jsonObject(try await call(
-                    client, second.baseURL + "/api/v1/audit/events?action=transactions.transaction.posted&limit=500" + (cursor.map { "&cursor=\($0)" } ?? ""),
-                    headers: [("Authorization", "Bearer \(secondToken)")]).body)
-                audited += (page["data"] as? [[String: Any]] ?? []).compactMap { $0["resourceId"] as? String }
-                cursor = page["nextCursor"] as? String
-            } while cursor != nil
+            audited = try await all("/api/v1/audit/events?action=transactions.transaction.posted", "resourceId")
             if Set(audited).isSuperset(of: listed) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
