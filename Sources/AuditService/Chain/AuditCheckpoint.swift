@@ -6,7 +6,7 @@ import ServiceRuntime
 ///
 /// A checkpoint seals everything up to its record: rewriting the trail before it means forging
 /// an Ed25519 signature, and a record removed from the end shows as a checkpoint without its record.
-public struct AuditCheckpoint: Sendable, Equatable, Codable {
+public struct AuditCheckpoint: Sendable, Equatable {
     public var tenant: String
     public var seq: Int
     public var hash: String

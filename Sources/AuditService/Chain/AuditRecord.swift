@@ -9,7 +9,7 @@ import ServiceRuntime
 /// the JSON text it was recorded with, not re-encoded. `seq` is the position in the trail and is
 /// deliberately outside the hash: the chain itself (`prevHash`) fixes the order, so a record
 /// inserted or removed by renumbering shows up as a broken link, not as every later record changed.
-public struct AuditRecord: Sendable, Equatable, Codable {
+public struct AuditRecord: Sendable, Equatable {
     public var seq: Int
     public var tenant: String
     public var eventId: String
@@ -21,7 +21,7 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     public var action: String
     public var resourceType: String
     public var resourceId: String?
-    /// `{"field": {"from": …, "to": …}}` as JSON text.
+    /// `{"after": {…}, "before": {…}}` as JSON text (`before` only for a change of something).
     public var changes: String
     /// The W3C trace ID of the request that caused it.
     public var correlationId: String?
@@ -39,17 +39,31 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     public var canonicalForm: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + changes.utf8.count)
-        for field in [tenant, eventId, occurredAt, actor, action, resourceType, resourceId, changes, correlationId, source] {
-            Self.appendField(field?.utf8, to: &bytes)
-        }
+        Self.appendField(tenant.utf8, to: &bytes)
+        for field in Self.canonicalFields { Self.appendField(field.value(self)?.utf8, to: &bytes) }
         return bytes
     }
 
-    /// The canonical form's fields after `tenant`, in order, and whether each may be missing:
-    /// what an export's record line must hold to be hashed.
-    static let canonicalFields: [(name: String, optional: Bool)] = [
-        ("eventId", false), ("occurredAt", false), ("actor", false), ("action", false), ("resourceType", false),
-        ("resourceId", true), ("changes", false), ("correlationId", true), ("source", false),
+    /// One field of the canonical form after `tenant`: its name in an export's record line,
+    /// whether it may be missing, and its value.
+    struct CanonicalField: Sendable {
+        let name: String
+        let optional: Bool
+        let value: @Sendable (AuditRecord) -> String?
+    }
+
+    /// The canonical form's fields after `tenant`, in their order: the one list both the
+    /// server's hashing and an export's check follow.
+    static let canonicalFields = [
+        CanonicalField(name: "eventId", optional: false) { $0.eventId },
+        CanonicalField(name: "occurredAt", optional: false) { $0.occurredAt },
+        CanonicalField(name: "actor", optional: false) { $0.actor },
+        CanonicalField(name: "action", optional: false) { $0.action },
+        CanonicalField(name: "resourceType", optional: false) { $0.resourceType },
+        CanonicalField(name: "resourceId", optional: true) { $0.resourceId },
+        CanonicalField(name: "changes", optional: false) { $0.changes },
+        CanonicalField(name: "correlationId", optional: true) { $0.correlationId },
+        CanonicalField(name: "source", optional: false) { $0.source },
     ]
 
     /// One field of the canonical form: a netstring, or `~,` for a missing one.

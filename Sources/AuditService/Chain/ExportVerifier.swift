@@ -113,15 +113,15 @@ public enum ExportVerifier {
         let link = ChainLink(seq: seq, eventId: try text("eventId"), prevHash: try text("prevHash"), hash: try text("hash"))
         scratch.canonical.removeAll(keepingCapacity: true)
         AuditRecord.appendField(tenant.utf8, to: &scratch.canonical)
-        for (name, optional) in AuditRecord.canonicalFields {
-            guard let raw = object.raw(name), !(optional && raw.elementsEqual("null".utf8)) else {
-                guard optional else { throw Unreadable(line: line, reason: "\(name) is missing or not text") }
+        for field in AuditRecord.canonicalFields {
+            guard let raw = object.raw(field.name), !(field.optional && raw.elementsEqual("null".utf8)) else {
+                guard field.optional else { throw Unreadable(line: line, reason: "\(field.name) is missing or not text") }
                 AuditRecord.appendField(String?.none?.utf8, to: &scratch.canonical)
                 continue
             }
             scratch.field.removeAll(keepingCapacity: true)
             guard raw.withUnsafeBufferPointer({ JSONMembers.unescape($0, into: &scratch.field) }) else {
-                throw Unreadable(line: line, reason: "\(name) is missing or not text")
+                throw Unreadable(line: line, reason: "\(field.name) is missing or not text")
             }
             AuditRecord.appendField(scratch.field, to: &scratch.canonical)
         }

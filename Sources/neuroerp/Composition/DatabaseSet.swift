@@ -13,8 +13,9 @@ enum DatabaseSet {
         do {
             for name in names {
                 let path = URL(fileURLWithPath: directory).appendingPathComponent("\(name.rawValue).sqlite").path
-                // The Audit DB is an append log written by its event consumer only: no request
-                // waits on its writer, so it takes the writer's pauses that keep its WAL bounded.
+                // The Audit DB is an append log written by its event consumer (and the rare export or
+                // pseudonymisation record): requests hardly wait on its writer, so it takes the
+                // writer's pauses that keep its WAL bounded.
                 opened[name] = try await SQLiteDatabase.open(
                     name: name.rawValue, path: path, readerCount: readers, synchronous: synchronous,
                     walRestartFrames: name == .audit ? SQLiteDatabase.boundedWALFrames : nil, logger: logger)
