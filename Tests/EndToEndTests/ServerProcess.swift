@@ -31,7 +31,7 @@ final class ServerProcess: Sendable {
         process.standardError = pipe
         let capture = LogCapture()
         pipe.fileHandleForReading.readabilityHandler = { handle in capture.append(handle.availableData) }
-        try process.run()
+        try launch(process)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let ready = capture.lines.first(where: { $0["message"] as? String == "ready" }), let port = ready["server.port"] as? Int {
@@ -112,3 +112,12 @@ func call(
 func jsonObject(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
 }
+
+/// Starts `process`, one launch at a time: Foundation's `Process.run()` is not safe to call from
+/// two threads at once on Linux (two end-to-end suites launching together crashed the test run
+/// in `Process.run` with a bad pointer dereference).
+func launch(_ process: Process) throws {
+    try processLaunch.withLock { _ in try process.run() }
+}
+
+private let processLaunch = Mutex<Void>(())

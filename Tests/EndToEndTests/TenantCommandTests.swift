@@ -15,7 +15,7 @@ import Testing
         process.standardError = output
         let stdin = Pipe()
         process.standardInput = stdin
-        try process.run()
+        try launch(process)
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
