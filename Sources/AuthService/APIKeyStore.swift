@@ -17,7 +17,7 @@ struct APIKey: Sendable, Codable, Equatable {
 
 /// API keys for external systems in the Main DB, stored as SHA-256.
 struct APIKeyStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     func create(_ key: APIKey, keyHash: String, events: [EventEnvelope]) async throws {
         try await database.write { tx in

@@ -4,7 +4,7 @@ import Platform
 
 /// Password hashes and refresh-token families in the Main DB.
 struct CredentialStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     struct Credentials: Sendable {
         let userID: EntityID
@@ -128,7 +128,7 @@ struct CredentialStore: Sendable {
         try await database.write { try revoke(family: family, reason: reason, in: $0) }
     }
 
-    private func revoke(family: String, reason: String, in tx: SQLiteExecutor) throws {
+    private func revoke(family: String, reason: String, in tx: any SQLExecutor) throws {
         try tx.execute(
             "UPDATE auth_refresh_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
             [.text(RFC3339.string(from: Date())), .text(reason), .text(family)])

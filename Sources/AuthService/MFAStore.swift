@@ -4,7 +4,7 @@ import Platform
 
 /// TOTP secrets, recovery codes and pending login challenges in the Main DB.
 struct MFAStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     struct Enrolment: Sendable {
         let secret: String

@@ -17,12 +17,12 @@ final class SigningKeys: Sendable {
         let jwks: Data
     }
 
-    private let database: SQLiteDatabase
+    private let database: any SQLDatabase
     private let accessTokenLifetime: Duration
     private let loaded = Mutex<Loaded?>(nil)
     private let loading = AsyncLock()
 
-    init(database: SQLiteDatabase, accessTokenLifetime: Duration) {
+    init(database: any SQLDatabase, accessTokenLifetime: Duration) {
         self.database = database
         self.accessTokenLifetime = accessTokenLifetime
     }
@@ -118,7 +118,7 @@ final class SigningKeys: Sendable {
         }
     }
 
-    private static func insertNewKey(in tx: SQLiteExecutor) throws {
+    private static func insertNewKey(in tx: any SQLExecutor) throws {
         let key = Curve25519.Signing.PrivateKey()
         try tx.execute(
             "INSERT INTO auth_signing_keys (kid, algorithm, private_key, public_key, created_at) VALUES (?, 'EdDSA', ?, ?, ?)",

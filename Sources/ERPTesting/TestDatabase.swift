@@ -14,7 +14,7 @@ public enum TestDatabase {
     /// - Parameter synchronous: `.normal` by default: most tests need no disk syncs.
     public static func make(
         name: String = "test", readers: Int = 2, synchronous: SQLiteDatabase.Synchronous = .normal
-    ) async throws -> (SQLiteDatabase, directory: URL) {
+    ) async throws -> (any SQLDatabase, directory: URL) {
         let directory = try temporaryDirectory()
         let database = try await SQLiteDatabase.open(
             name: name, path: directory.appendingPathComponent("\(name).sqlite").path, readerCount: readers,

@@ -7,7 +7,7 @@ import ServiceRuntime
 /// metrics registry, and the other services answered by the given clients.
 public enum TestEnvironment {
     public static func make(
-        mode: RunMode = .embedded, database: SQLiteDatabase? = nil, bus: any EventBus = RecordingEventBus(),
+        mode: RunMode = .embedded, database: (any SQLDatabase)? = nil, bus: any EventBus = RecordingEventBus(),
         clients: [ServiceName: any ServiceClient] = [:]
     ) -> ServiceEnvironment {
         ServiceEnvironment(

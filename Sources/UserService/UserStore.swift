@@ -4,7 +4,7 @@ import Platform
 
 /// Tenants, users and role assignments in the Main DB. Every query names its tenant.
 struct UserStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     /// Creates a tenant and its first administrator in one transaction.
     func createTenant(_ tenant: Tenant, admin: User, events: [EventEnvelope]) async throws {
@@ -124,7 +124,7 @@ struct UserStore: Sendable {
         }
     }
 
-    private func insert(_ user: User, in tx: SQLiteExecutor) throws {
+    private func insert(_ user: User, in tx: any SQLExecutor) throws {
         let taken = try tx.query("SELECT 1 FROM users WHERE email = ?", [.text(user.email)])
         guard taken.isEmpty else { throw Problem.conflict("email_taken", "A user with the e-mail \(user.email) exists already.") }
         try tx.execute(
@@ -142,7 +142,7 @@ struct UserStore: Sendable {
         }
     }
 
-    private func roles(of user: EntityID, tenant: TenantID, reader: SQLiteExecutor) throws -> [String] {
+    private func roles(of user: EntityID, tenant: TenantID, reader: any SQLExecutor) throws -> [String] {
         try reader.query(
             "SELECT role FROM user_roles WHERE tenant_id = ? AND user_id = ? ORDER BY role",
             [.text(tenant.description), .text(user.description)]

@@ -18,7 +18,7 @@ struct IdentityWorld: Sendable {
     static let password = "korrekt-pferd-batterie"
     let users: UserServiceModule
     let auth: AuthServiceModule
-    let databases: [DatabaseName: SQLiteDatabase]
+    let databases: [DatabaseName: any SQLDatabase]
     /// Every service module of the process, for tests that talk to one directly.
     let modules: [any ServiceModule]
     let tenantA: TenantID
@@ -143,7 +143,7 @@ enum ForgedToken {
 
     /// The claims, one changed, signed with the server's own key read from its database: only
     /// the claim checks can refuse such a token.
-    static func signedByServer(_ token: String, database: SQLiteDatabase, claim: String, value: Any) async throws -> String {
+    static func signedByServer(_ token: String, database: any SQLDatabase, claim: String, value: Any) async throws -> String {
         let kid = parts(token).header["kid"] as! String
         let rows = try await database.read { try $0.query("SELECT private_key FROM auth_signing_keys WHERE kid = ?", [.text(kid)]) }
         let raw = Data(base64Encoded: rows.first!.column("private_key")!.string!)!

@@ -5,7 +5,7 @@ import Testing
 @testable import AuthService
 
 @Suite struct SigningKeyTests {
-    static func keys() async throws -> (SigningKeys, SQLiteDatabase) {
+    static func keys() async throws -> (SigningKeys, any SQLDatabase) {
         let (database, _) = try await TestDatabase.make(name: "main")
         try await Migrator(database: database, logger: TestDatabase.logger).apply(AuthMigrations.track)
         return (SigningKeys(database: database, accessTokenLifetime: .seconds(300)), database)

@@ -19,7 +19,7 @@ func assembleProcess(_ flags: [String: String] = [:]) async throws -> ProcessAss
 /// Runs `test` against the process's router in-process, then closes the process.
 func withProcess(
     _ flags: [String: String] = [:],
-    _ test: @Sendable (any TestClientProtocol, _ databases: [DatabaseName: SQLiteDatabase]) async throws -> Void
+    _ test: @Sendable (any TestClientProtocol, _ databases: [DatabaseName: any SQLDatabase]) async throws -> Void
 ) async throws {
     let process = try await assembleProcess(flags)
     do {

@@ -14,7 +14,7 @@ struct ActorDetail: Sendable, Equatable {
 /// The trail in the Audit DB: appends records to each tenant's hash chain, seals it with
 /// checkpoints, and reads it back for queries, verification and export.
 struct AuditLedger: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     static let recordColumns =
         "seq, event_id, occurred_at, actor, action, resource_type, resource_id, changes, correlation_id, source, prev_hash, hash"
@@ -33,7 +33,7 @@ struct AuditLedger: Sendable {
         }
     }
 
-    static func append(_ records: [AuditRecord], in tx: SQLiteExecutor) throws -> [AuditRecord] {
+    static func append(_ records: [AuditRecord], in tx: any SQLExecutor) throws -> [AuditRecord] {
         var heads: [String: (seq: Int, hash: String)] = [:]
         var appended: [AuditRecord] = []
         appended.reserveCapacity(records.count)
@@ -62,7 +62,7 @@ struct AuditLedger: Sendable {
     }
 
     /// The tenant's last record, or the genesis before its first.
-    static func head(of tenant: String, in tx: SQLiteExecutor) throws -> (seq: Int, hash: String) {
+    static func head(of tenant: String, in tx: any SQLExecutor) throws -> (seq: Int, hash: String) {
         guard let row = try tx.query(
             "SELECT seq, hash FROM audit_records WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1", [.text(tenant)]).first
         else { return (0, AuditRecord.genesisHash) }
@@ -70,7 +70,7 @@ struct AuditLedger: Sendable {
     }
 
     /// Names and e-mails as the producers announced them; a pseudonymised actor stays so.
-    static func remember(_ detail: ActorDetail, in tx: SQLiteExecutor) throws {
+    static func remember(_ detail: ActorDetail, in tx: any SQLExecutor) throws {
         try tx.execute(
             """
             INSERT INTO audit_actors (tenant_id, actor, kind, name, email) VALUES (?, ?, ?, ?, ?)

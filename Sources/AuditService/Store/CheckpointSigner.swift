@@ -13,14 +13,14 @@ enum CheckpointSigner {
     /// A checkpoint at least every this many records of a tenant.
     static let interval = 1_000
 
-    static func publicKey(in tx: SQLiteExecutor) throws -> Curve25519.Signing.PublicKey? {
+    static func publicKey(in tx: any SQLExecutor) throws -> Curve25519.Signing.PublicKey? {
         guard let row = try tx.query("SELECT public_key FROM audit_signing_keys ORDER BY created_at LIMIT 1").first,
               let raw = Data(base64Encoded: try row.requireString("public_key"))
         else { return nil }
         return try Curve25519.Signing.PublicKey(rawRepresentation: raw)
     }
 
-    private static func privateKey(in tx: SQLiteExecutor) throws -> Curve25519.Signing.PrivateKey {
+    private static func privateKey(in tx: any SQLExecutor) throws -> Curve25519.Signing.PrivateKey {
         if let row = try tx.query("SELECT private_key FROM audit_signing_keys ORDER BY created_at LIMIT 1").first,
            let raw = Data(base64Encoded: try row.requireString("private_key")) {
             return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
@@ -34,14 +34,14 @@ enum CheckpointSigner {
     }
 
     /// The seq of the tenant's last checkpoint, 0 before the first.
-    static func lastSealedSeq(tenant: String, in tx: SQLiteExecutor) throws -> Int {
+    static func lastSealedSeq(tenant: String, in tx: any SQLExecutor) throws -> Int {
         try tx.query("SELECT MAX(seq) AS seq FROM audit_checkpoints WHERE tenant_id = ?", [.text(tenant)]).first?["seq"].integer ?? 0
     }
 
     /// Signs the tenant's head record unless a checkpoint already covers it.
     /// - Returns: whether a checkpoint was written.
     @discardableResult
-    static func seal(tenant: String, head: (seq: Int, hash: String), in tx: SQLiteExecutor) throws -> Bool {
+    static func seal(tenant: String, head: (seq: Int, hash: String), in tx: any SQLExecutor) throws -> Bool {
         guard head.seq > 0, try lastSealedSeq(tenant: tenant, in: tx) < head.seq else { return false }
         let key = try privateKey(in: tx)
         var checkpoint = AuditCheckpoint(
@@ -54,7 +54,7 @@ enum CheckpointSigner {
         return true
     }
 
-    static func checkpoints(tenant: String, in tx: SQLiteExecutor) throws -> [AuditCheckpoint] {
+    static func checkpoints(tenant: String, in tx: any SQLExecutor) throws -> [AuditCheckpoint] {
         try tx.query(
             "SELECT seq, hash, signed_at, key_id, signature FROM audit_checkpoints WHERE tenant_id = ? ORDER BY seq", [.text(tenant)]
         ).map { row in

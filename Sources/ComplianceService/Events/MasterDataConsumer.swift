@@ -51,7 +51,7 @@ struct MasterDataConsumer: Sendable {
         }
     }
 
-    private static func apply(_ type: String, _ record: Record, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    private static func apply(_ type: String, _ record: Record, tenant: TenantID, in tx: any SQLExecutor) throws {
         let tenantValue = DatabaseValue.text(tenant.description)
         if type.hasPrefix("transactions.batch."), let article = record.articleId, let number = record.batchNumber {
             try BatchStatusStore.register(record.id, article: article, number: number, tenant: tenant, in: tx)

@@ -57,7 +57,7 @@ struct MovementConsumer: Sendable {
         }
     }
 
-    private static func record(_ movements: [Movement], transaction: EntityID, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    private static func record(_ movements: [Movement], transaction: EntityID, tenant: TenantID, in tx: any SQLExecutor) throws {
         let tenantValue = DatabaseValue.text(tenant.description)
         let id = DatabaseValue.text(transaction.description)
         // The posting's event came first (commit order); should it come later, it fills these in.
@@ -78,7 +78,7 @@ struct MovementConsumer: Sendable {
         }
     }
 
-    private static func record(_ posted: Posted, transaction: EntityID, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    private static func record(_ posted: Posted, transaction: EntityID, tenant: TenantID, in tx: any SQLExecutor) throws {
         let tenantValue = DatabaseValue.text(tenant.description)
         let id = DatabaseValue.text(transaction.description)
         try tx.execute(

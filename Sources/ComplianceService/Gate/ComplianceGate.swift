@@ -11,10 +11,10 @@ import Synchronization
 /// entry after the commit, before it answers; a sale asked after that answer always sees the
 /// change, and one asked during the write is refused when the new status refuses.
 public final class ComplianceGate: BatchClearance {
-    private let database: SQLiteDatabase
+    private let database: any SQLDatabase
     private let tenants = Mutex<[TenantID: TenantClearance]>([:])
 
-    init(database: SQLiteDatabase) { self.database = database }
+    init(database: any SQLDatabase) { self.database = database }
 
     public func refusals(for batches: [BatchMovement], tenant: TenantID) async throws -> [BatchRefusal] {
         try await loaded(tenant).refusals(for: batches)

@@ -70,7 +70,7 @@ extension ComplianceServiceModule {
     }
 
     /// Records the answer with the write, when the request had an idempotency key.
-    static func recording<T: Encodable & Sendable>(_ key: IdempotencyKey?) -> (@Sendable (SQLiteExecutor, T) throws -> Void)? {
+    static func recording<T: Encodable & Sendable>(_ key: IdempotencyKey?) -> (@Sendable (any SQLExecutor, T) throws -> Void)? {
         guard let key else { return nil }
         return { tx, value in try IdempotencyKeys.record(key, try StoredResponse(status: .ok, value), in: tx) }
     }
@@ -120,7 +120,7 @@ extension ComplianceServiceModule {
         let refused = rejected
         return try await idempotency.run(request, body: body, tenant: identity.tenantID) { [valid] key in
             // A retry under the same key gets this answer back instead of storing the rows twice.
-            var recording: (@Sendable (SQLiteExecutor, [Alert]) throws -> Void)?
+            var recording: (@Sendable (any SQLExecutor, [Alert]) throws -> Void)?
             if let key {
                 recording = { tx, alerts in
                     let receipt = MeasurementReceipt(accepted: accepted, rejected: refused, alerts: alerts)

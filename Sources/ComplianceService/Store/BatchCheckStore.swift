@@ -6,13 +6,13 @@ import ServiceRuntime
 
 /// Judges batches against the current rule set and keeps the signed, immutable results.
 struct BatchCheckStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     /// Evaluates and stores a check in one write; with `applyStatus` the batch moves as well.
     /// - Throws: 422 naming values the rule set has no rule for; 409 when the status may not move.
     func check(
         _ batchID: EntityID, _ request: BatchCheckRequest, actor: EntityID, tenant: TenantID, trace: TraceContext?,
-        also: (@Sendable (SQLiteExecutor, BatchCheck) throws -> Void)? = nil
+        also: (@Sendable (any SQLExecutor, BatchCheck) throws -> Void)? = nil
     ) async throws -> (BatchCheck, BatchQuality?) {
         try await database.write { tx in
             let ruleSet = try RuleSetStore.current(request.checkType, tenant: tenant, in: tx)

@@ -5,14 +5,14 @@ import ServiceRuntime
 
 /// Batch statuses and their history in the Compliance DB.
 struct BatchStatusStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     /// Moves a batch to `status` and appends the step to its history, with the event, in one
     /// write. A batch the service has not heard of yet starts from `in_testing`.
     /// - Throws: 409 when the batch may not move from its current status to `status`.
     func change(
         _ batchID: EntityID, to status: BatchStatus, reason: String, actor: EntityID, tenant: TenantID, trace: TraceContext?,
-        also: (@Sendable (SQLiteExecutor, BatchQuality) throws -> Void)? = nil
+        also: (@Sendable (any SQLExecutor, BatchQuality) throws -> Void)? = nil
     ) async throws -> BatchQuality {
         try await database.write { tx in
             let batch = try Self.change(batchID, to: status, reason: reason, actor: actor, tenant: tenant, trace: trace, in: tx)
@@ -24,7 +24,7 @@ struct BatchStatusStore: Sendable {
     /// The change inside a write that does more (a check that also sets the status).
     static func change(
         _ batchID: EntityID, to status: BatchStatus, reason: String, actor: EntityID, tenant: TenantID, trace: TraceContext?,
-        in tx: SQLiteExecutor
+        in tx: any SQLExecutor
     ) throws -> BatchQuality {
         let now = Date.nowInWholeSeconds
         var batch = try find(batchID, tenant: tenant, in: tx) ?? BatchQuality(batchId: batchID, status: .inTesting, changedAt: now, version: 0)
@@ -49,7 +49,7 @@ struct BatchStatusStore: Sendable {
 
     /// Records what the transactions service tells about a batch (article and number), keeping
     /// any status it has.
-    static func register(_ batchID: EntityID, article: EntityID, number: String, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    static func register(_ batchID: EntityID, article: EntityID, number: String, tenant: TenantID, in tx: any SQLExecutor) throws {
         var batch = try find(batchID, tenant: tenant, in: tx)
             ?? BatchQuality(batchId: batchID, status: .inTesting, changedAt: Date.nowInWholeSeconds, version: 0)
         batch.articleId = article
@@ -82,7 +82,7 @@ struct BatchStatusStore: Sendable {
     }
 
     /// Every batch of a tenant with its status and version, for the gate's cache.
-    static func statuses(tenant: TenantID, in reader: SQLiteExecutor) throws -> [(EntityID, BatchStatus, Int)] {
+    static func statuses(tenant: TenantID, in reader: any SQLExecutor) throws -> [(EntityID, BatchStatus, Int)] {
         var statuses: [(EntityID, BatchStatus, Int)] = []
         try reader.forEachRow(
             "SELECT batch_id, status, version FROM compliance_batches WHERE tenant_id = ?", [.text(tenant.description)]
@@ -94,13 +94,13 @@ struct BatchStatusStore: Sendable {
         return statuses
     }
 
-    static func find(_ batchID: EntityID, tenant: TenantID, in tx: SQLiteExecutor) throws -> BatchQuality? {
+    static func find(_ batchID: EntityID, tenant: TenantID, in tx: any SQLExecutor) throws -> BatchQuality? {
         try tx.query(
             "SELECT document FROM compliance_batches WHERE tenant_id = ? AND batch_id = ?", [.text(tenant.description), .text(batchID.description)]
         ).first.map { try Documents.decode(BatchQuality.self, from: $0) }
     }
 
-    private static func save(_ batch: BatchQuality, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    private static func save(_ batch: BatchQuality, tenant: TenantID, in tx: any SQLExecutor) throws {
         try tx.execute(
             """
             INSERT INTO compliance_batches (tenant_id, batch_id, status, version, document) VALUES (?, ?, ?, ?, ?)

@@ -5,7 +5,7 @@ import ServiceRuntime
 
 /// Monitors, their measurements and the alerts their breaches open, in the Compliance DB.
 struct MonitoringStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     /// One valid row of an upload.
     struct Measurement: Sendable {
@@ -19,7 +19,7 @@ struct MonitoringStore: Sendable {
     /// rule set of `checkType`.
     func start(
         target: MonitorTarget, thresholds: [Threshold]?, checkType: CheckType, actor: EntityID, tenant: TenantID, trace: TraceContext?,
-        also: (@Sendable (SQLiteExecutor, Monitor) throws -> Void)? = nil
+        also: (@Sendable (any SQLExecutor, Monitor) throws -> Void)? = nil
     ) async throws -> Monitor {
         try await database.write { tx in
             let bounds = try thresholds ?? RuleSetStore.current(checkType, tenant: tenant, in: tx).rules.filter { $0.kind == .measurement }.map {
@@ -38,7 +38,7 @@ struct MonitoringStore: Sendable {
     }
 
     func stop(
-        _ id: EntityID, actor: EntityID, tenant: TenantID, trace: TraceContext?, also: (@Sendable (SQLiteExecutor, Monitor) throws -> Void)? = nil
+        _ id: EntityID, actor: EntityID, tenant: TenantID, trace: TraceContext?, also: (@Sendable (any SQLExecutor, Monitor) throws -> Void)? = nil
     ) async throws -> Monitor? {
         try await database.write { tx in
             guard var monitor = try Self.monitor(id, tenant: tenant, in: tx) else { return nil }
@@ -77,7 +77,7 @@ struct MonitoringStore: Sendable {
     /// - Throws: 409 when the monitor was stopped.
     func record(
         _ rows: [Measurement], monitor id: EntityID, tenant: TenantID, trace: TraceContext?,
-        also: (@Sendable (SQLiteExecutor, [Alert]) throws -> Void)? = nil
+        also: (@Sendable (any SQLExecutor, [Alert]) throws -> Void)? = nil
     ) async throws -> [Alert]? {
         try await database.write { tx in
             guard let monitor = try Self.monitor(id, tenant: tenant, in: tx) else { return nil }
@@ -155,7 +155,7 @@ struct MonitoringStore: Sendable {
     /// - Throws: 409 for any other step.
     func move(
         _ id: EntityID, to status: AlertStatus, note: String?, actor: EntityID, tenant: TenantID, trace: TraceContext?,
-        also: (@Sendable (SQLiteExecutor, Alert) throws -> Void)? = nil
+        also: (@Sendable (any SQLExecutor, Alert) throws -> Void)? = nil
     ) async throws -> Alert? {
         try await database.write { tx in
             guard var alert = try Self.alert(id, tenant: tenant, in: tx) else { return nil }
@@ -189,7 +189,7 @@ struct MonitoringStore: Sendable {
 
     private static func raise(
         _ property: String, _ count: Int, _ last: Measurement, _ threshold: Threshold, monitor: Monitor, tenant: TenantID,
-        trace: TraceContext?, in tx: SQLiteExecutor
+        trace: TraceContext?, in tx: any SQLExecutor
     ) throws -> Alert {
         if var alert = try tx.query(
             "SELECT document FROM alerts WHERE tenant_id = ? AND monitor_id = ? AND property = ? AND status <> 'resolved'",
@@ -210,7 +210,7 @@ struct MonitoringStore: Sendable {
         return alert
     }
 
-    private static func save(_ alert: Alert, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    private static func save(_ alert: Alert, tenant: TenantID, in tx: any SQLExecutor) throws {
         try tx.execute(
             """
             INSERT INTO alerts (tenant_id, id, monitor_id, property, status, document) VALUES (?, ?, ?, ?, ?, ?)
@@ -220,12 +220,12 @@ struct MonitoringStore: Sendable {
              .text(alert.status.rawValue), try Documents.encode(alert)])
     }
 
-    private static func monitor(_ id: EntityID, tenant: TenantID, in tx: SQLiteExecutor) throws -> Monitor? {
+    private static func monitor(_ id: EntityID, tenant: TenantID, in tx: any SQLExecutor) throws -> Monitor? {
         try tx.query("SELECT document FROM monitors WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)])
             .first.map { try Documents.decode(Monitor.self, from: $0) }
     }
 
-    private static func alert(_ id: EntityID, tenant: TenantID, in tx: SQLiteExecutor) throws -> Alert? {
+    private static func alert(_ id: EntityID, tenant: TenantID, in tx: any SQLExecutor) throws -> Alert? {
         try tx.query("SELECT document FROM alerts WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)])
             .first.map { try Documents.decode(Alert.self, from: $0) }
     }

@@ -5,7 +5,7 @@ import ServiceRuntime
 
 /// The tenant's register of crop-protection approvals, and which articles each covers.
 struct PSMRegister: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     /// Creates or replaces an approval; the articles it names are linked to it.
     /// - Returns: the approval and whether it is new.
@@ -75,7 +75,7 @@ struct PSMRegister: Sendable {
     }
 
     /// Links an article to the approval that covers it (the latest word wins).
-    static func link(_ article: EntityID, to number: String, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    static func link(_ article: EntityID, to number: String, tenant: TenantID, in tx: any SQLExecutor) throws {
         try tx.execute(
             """
             INSERT INTO psm_articles (tenant_id, article_id, approval_number) VALUES (?, ?, ?)
@@ -85,7 +85,7 @@ struct PSMRegister: Sendable {
     }
 
     /// Every approval's expiry and every article link of a tenant, for the gate's cache.
-    static func snapshot(tenant: TenantID, in reader: SQLiteExecutor) throws -> (expiries: [String: (String, Int)], links: [EntityID: String]) {
+    static func snapshot(tenant: TenantID, in reader: any SQLExecutor) throws -> (expiries: [String: (String, Int)], links: [EntityID: String]) {
         var expiries: [String: (String, Int)] = [:]
         try reader.forEachRow(
             "SELECT approval_number, expires_on, version FROM psm_approvals WHERE tenant_id = ?", [.text(tenant.description)]
@@ -102,13 +102,13 @@ struct PSMRegister: Sendable {
         return (expiries, links)
     }
 
-    private static func find(_ number: String, tenant: TenantID, in tx: SQLiteExecutor) throws -> PSMApproval? {
+    private static func find(_ number: String, tenant: TenantID, in tx: any SQLExecutor) throws -> PSMApproval? {
         try tx.query(
             "SELECT document FROM psm_approvals WHERE tenant_id = ? AND approval_number = ?", [.text(tenant.description), .text(number)]
         ).first.map { try Documents.decode(PSMApproval.self, from: $0) }
     }
 
-    private static func save(_ approval: PSMApproval, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    private static func save(_ approval: PSMApproval, tenant: TenantID, in tx: any SQLExecutor) throws {
         try tx.execute(
             """
             INSERT INTO psm_approvals (tenant_id, approval_number, expires_on, version, document) VALUES (?, ?, ?, ?, ?)

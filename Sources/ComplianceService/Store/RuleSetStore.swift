@@ -6,7 +6,7 @@ import ServiceRuntime
 /// The tenant's rule sets, one version history per check type; version 1 is the default set,
 /// written the first time the tenant needs it.
 struct RuleSetStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     /// The current version of every check type.
     func current(tenant: TenantID) async throws -> [RuleSet] {
@@ -38,7 +38,7 @@ struct RuleSetStore: Sendable {
     }
 
     /// The highest version, the default written as version 1 when there is none.
-    static func current(_ type: CheckType, tenant: TenantID, in tx: SQLiteExecutor) throws -> RuleSet {
+    static func current(_ type: CheckType, tenant: TenantID, in tx: any SQLExecutor) throws -> RuleSet {
         if let row = try tx.query(
             "SELECT document FROM rule_sets WHERE tenant_id = ? AND check_type = ? ORDER BY version DESC LIMIT 1",
             [.text(tenant.description), .text(type.rawValue)]
@@ -50,7 +50,7 @@ struct RuleSetStore: Sendable {
         return defaults
     }
 
-    private static func insert(_ ruleSet: RuleSet, tenant: TenantID, in tx: SQLiteExecutor) throws {
+    private static func insert(_ ruleSet: RuleSet, tenant: TenantID, in tx: any SQLExecutor) throws {
         try tx.execute(
             "INSERT INTO rule_sets (tenant_id, check_type, version, document) VALUES (?, ?, ?, ?)",
             [.text(tenant.description), .text(ruleSet.checkType.rawValue), .integer(ruleSet.version), try Documents.encode(ruleSet)])

@@ -6,7 +6,7 @@ import ServiceRuntime
 /// Traces batches through their predecessors, production and the transactions that moved them,
 /// from the trace tables the movement and master-data consumers keep.
 struct TraceStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     static let maximumGenerations = 25
     static let maximumBatches = 5_000
@@ -55,7 +55,7 @@ struct TraceStore: Sendable {
 
     /// The batches one generation away: made from `batches` (forward) or that `batches` were made
     /// from (backward), through recorded predecessors and through production transactions.
-    private static func neighbours(of batches: [EntityID], direction: TraceDirection, tenant: DatabaseValue, in reader: SQLiteExecutor) throws -> [EntityID] {
+    private static func neighbours(of batches: [EntityID], direction: TraceDirection, tenant: DatabaseValue, in reader: any SQLExecutor) throws -> [EntityID] {
         var found: [EntityID] = []
         for chunk in batches.chunked(400) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
@@ -81,7 +81,7 @@ struct TraceStore: Sendable {
         return found
     }
 
-    private static func describe(_ generations: [EntityID: Int], tenant: DatabaseValue, in reader: SQLiteExecutor) throws -> [TracedBatch] {
+    private static func describe(_ generations: [EntityID: Int], tenant: DatabaseValue, in reader: any SQLExecutor) throws -> [TracedBatch] {
         var known: [EntityID: BatchQuality] = [:]
         for chunk in generations.keys.sorted().chunked(500) {
             try reader.forEachRow(
@@ -98,7 +98,7 @@ struct TraceStore: Sendable {
     }
 
     private static func movements(
-        of batches: [EntityID], numbers: [EntityID: String], direction: TraceDirection, tenant: DatabaseValue, in reader: SQLiteExecutor
+        of batches: [EntityID], numbers: [EntityID: String], direction: TraceDirection, tenant: DatabaseValue, in reader: any SQLExecutor
     ) throws -> (movements: [TracedMovement], cut: Bool) {
         let kinds = (direction == .forward ? deliveries : receipts).map { "'\($0)'" }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: batches.count).joined(separator: ", ")
@@ -146,7 +146,7 @@ struct TraceStore: Sendable {
 
     /// Name and one more column (city, unit) by ID, in statements of at most 500 IDs.
     private static func names(
-        _ select: String, ids: Set<String>, tenant: DatabaseValue, in reader: SQLiteExecutor
+        _ select: String, ids: Set<String>, tenant: DatabaseValue, in reader: any SQLExecutor
     ) throws -> [String: (name: String, extra: String?)] {
         var found: [String: (name: String, extra: String?)] = [:]
         for chunk in ids.sorted().chunked(500) {

@@ -4,10 +4,10 @@ import ERPKernel
 /// Makes a consumer idempotent: the event ID is recorded in the same transaction as the
 /// consumer's effect, so a redelivered event is recognised and skipped.
 public struct EventInbox: Sendable {
-    public let database: SQLiteDatabase
+    public let database: any SQLDatabase
     public let consumer: String
 
-    public init(database: SQLiteDatabase, consumer: String) {
+    public init(database: any SQLDatabase, consumer: String) {
         self.database = database
         self.consumer = consumer
     }
@@ -15,7 +15,7 @@ public struct EventInbox: Sendable {
     /// Runs `apply` for an event this consumer has not processed yet, atomically with recording it.
     /// - Returns: `false` when the event had been processed before and nothing ran.
     @discardableResult
-    public func process(_ event: EventEnvelope, apply: @escaping @Sendable (SQLiteExecutor) throws -> Void) async throws -> Bool {
+    public func process(_ event: EventEnvelope, apply: @escaping @Sendable (any SQLExecutor) throws -> Void) async throws -> Bool {
         try await processEach([(event, ())]) { tx, _ in try apply(tx) }.count == 1
     }
 
@@ -24,7 +24,7 @@ public struct EventInbox: Sendable {
     /// - Returns: the items that ran (the others had been processed before).
     @discardableResult
     public func processEach<Item: Sendable>(
-        _ items: [(event: EventEnvelope, item: Item)], apply: @escaping @Sendable (SQLiteExecutor, Item) throws -> Void
+        _ items: [(event: EventEnvelope, item: Item)], apply: @escaping @Sendable (any SQLExecutor, Item) throws -> Void
     ) async throws -> [Item] {
         guard !items.isEmpty else { return [] }
         return try await database.write { tx in

@@ -7,18 +7,18 @@ import Foundation
 /// process relays only the events of the services it hosts (`sources`), because its bus reaches
 /// only its own subscribers.
 public struct Outbox: Sendable {
-    public let database: SQLiteDatabase
+    public let database: any SQLDatabase
     /// The producing services whose events this outbox reads; `nil` for all of them.
     public let sources: [String]?
 
-    public init(database: SQLiteDatabase, sources: [String]? = nil) {
+    public init(database: any SQLDatabase, sources: [String]? = nil) {
         self.database = database
         self.sources = sources
     }
 
     /// Appends events inside the caller's write transaction, so they commit with the state change
     /// they describe or not at all.
-    public static func append(_ events: [EventEnvelope], in tx: SQLiteExecutor) throws {
+    public static func append(_ events: [EventEnvelope], in tx: any SQLExecutor) throws {
         if !events.isEmpty { tx.noteEventsWritten() }
         for event in events {
             try tx.execute(

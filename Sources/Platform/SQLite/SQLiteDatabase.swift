@@ -18,9 +18,10 @@ import Synchronization
 /// connections may read a group between its commit and its sync: a killed process keeps it (the
 /// frames are in the operating system's cache), only a power loss in that window could lose it,
 /// and none of its writers has been answered yet.
-public final class SQLiteDatabase: Sendable {
+public final class SQLiteDatabase: SQLDatabase {
     public let name: String
     public let path: String
+    public var dialect: SQLDialect { .sqlite }
     private let threads: NIOThreadPool
     private let writer: SQLiteConnection
     /// Copies the WAL back into the database file, off the writer's thread.
@@ -140,7 +141,7 @@ public final class SQLiteDatabase: Sendable {
 
     /// Runs `body` on a reader connection, inside one read transaction: every statement sees the
     /// same committed state.
-    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteExecutor) throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T {
         guard let connection = await readers.checkOut() else { throw DatabaseClosedError(name: name) }
         defer { readers.checkIn(connection) }
         return try await threads.runIfActive {
@@ -163,19 +164,13 @@ public final class SQLiteDatabase: Sendable {
     /// Writes run in the order they are queued; `whenQueued` is called once this one is in the
     /// queue, so a caller can hold back the next write until then (ordered imports).
     public func write<T: Sendable>(
-        whenQueued: (@Sendable () -> Void)? = nil, _ body: @escaping @Sendable (SQLiteExecutor) throws -> T
+        whenQueued: (@Sendable () -> Void)?, _ body: @escaping @Sendable (any SQLExecutor) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let queued = writerThread.submit(WriteRequest(body: body, continuation: continuation))
             whenQueued?()
             if !queued { continuation.resume(throwing: DatabaseClosedError(name: name)) }
         }
-    }
-
-    /// Runs one statement as its own atomic write (with the triggers it fires).
-    @discardableResult
-    public func writeStatement(_ sql: String, _ binds: [DatabaseValue] = []) async throws -> [DatabaseRow] {
-        try await write { try $0.query(sql, binds) }
     }
 
     /// Commits a group of queued writes, on the writer's thread.
@@ -316,43 +311,4 @@ public struct DatabaseClosedError: Error, CustomStringConvertible {
 private struct CommittedGroup: Sendable {
     let writes: [any PendingWrite]
     let wroteEvents: Bool
-}
-
-/// A write waiting for its group commit.
-private protocol PendingWrite: Sendable {
-    /// Runs the write inside the group's transaction; `false` when it failed and must be undone.
-    func run(in executor: SQLiteExecutor) -> Bool
-    /// Hands the caller its result, or the commit's failure.
-    func complete(commitError: (any Error)?)
-}
-
-private final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
-    private let body: @Sendable (SQLiteExecutor) throws -> T
-    private let continuation: CheckedContinuation<T, any Error>
-    // Set on the writer thread by `run`, read by `complete` after the commit: never at once.
-    private var outcome: Result<T, any Error>?
-
-    init(body: @escaping @Sendable (SQLiteExecutor) throws -> T, continuation: CheckedContinuation<T, any Error>) {
-        self.body = body
-        self.continuation = continuation
-    }
-
-    func run(in executor: SQLiteExecutor) -> Bool {
-        do {
-            outcome = .success(try body(executor))
-            return true
-        } catch {
-            outcome = .failure(error)
-            return false
-        }
-    }
-
-    func complete(commitError: (any Error)?) {
-        switch (outcome, commitError) {
-        case (.failure(let own)?, _): continuation.resume(throwing: own)  // its own failure, whatever the group did
-        case (_, let commitError?): continuation.resume(throwing: commitError)
-        case (.success(let value)?, nil): continuation.resume(returning: value)
-        case (nil, nil): continuation.resume(throwing: CancellationError())  // a committed group ran every write
-        }
-    }
 }

@@ -2,10 +2,10 @@ import Prometheus
 
 extension MetricsRegistry {
     /// A registry that also reports the process (`process_*`) and the database pools at scrape time.
-    public func addingProcessAndPools(_ databases: [SQLiteDatabase]) -> MetricsRegistry {
+    public func addingProcessAndPools(_ databases: [any SQLDatabase]) -> MetricsRegistry {
         let process = ProcessMetrics(registry: self)
         let help = "Open connections per database and role."
-        var waiting: [(SQLiteDatabase, Gauge)] = []
+        var waiting: [(any SQLDatabase, Gauge)] = []
         for database in databases {
             gauge("db_pool_connections", labels: [("database", database.name), ("role", "reader")], help: help)
                 .set(Double(database.readerCount))

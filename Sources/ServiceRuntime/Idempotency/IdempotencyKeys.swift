@@ -73,10 +73,10 @@ public struct StoredResponse: Sendable {
 /// retry finds either both or neither. Only successes are kept: a refused request may be retried
 /// with the same key once its cause is fixed.
 public final class IdempotencyKeys: Sendable {
-    private let database: SQLiteDatabase
+    private let database: any SQLDatabase
     private let inFlight = Mutex<Set<IdempotencyKey>>([])
 
-    public init(database: SQLiteDatabase) { self.database = database }
+    public init(database: any SQLDatabase) { self.database = database }
 
     /// Marks the key as running; no database read, so a first use costs nothing extra. A repeat
     /// is recognised when its write meets the stored key (`record` fails on the primary key) or
@@ -111,7 +111,7 @@ public final class IdempotencyKeys: Sendable {
     }
 
     /// Records the response inside the write transaction that made the change.
-    public static func record(_ key: IdempotencyKey, _ response: StoredResponse, in tx: SQLiteExecutor) throws {
+    public static func record(_ key: IdempotencyKey, _ response: StoredResponse, in tx: any SQLExecutor) throws {
         try tx.execute(
             """
             INSERT INTO idempotency_keys (scope, key, request_hash, status, headers, body, created_at)

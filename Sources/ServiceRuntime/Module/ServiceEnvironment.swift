@@ -16,7 +16,7 @@ public struct ServiceEnvironment: Sendable {
     public let mode: RunMode
     public let version: String
     /// The service's own database; `nil` for services that own none.
-    public let database: SQLiteDatabase?
+    public let database: (any SQLDatabase)?
     public let bus: any EventBus
     public let cache: any Cache
     public let metrics: MetricsRegistry
@@ -25,7 +25,7 @@ public struct ServiceEnvironment: Sendable {
     public let client: @Sendable (ServiceName) -> any ServiceClient
 
     public init(
-        mode: RunMode, version: String, database: SQLiteDatabase?, bus: any EventBus, cache: any Cache,
+        mode: RunMode, version: String, database: (any SQLDatabase)?, bus: any EventBus, cache: any Cache,
         metrics: MetricsRegistry, logger: Logger, client: @escaping @Sendable (ServiceName) -> any ServiceClient
     ) {
         self.mode = mode

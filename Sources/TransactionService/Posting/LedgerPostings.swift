@@ -59,7 +59,7 @@ struct ManualLine: Codable, Sendable, KnownFields {
 
 /// Postings that are not business transactions: payments and manual journal entries.
 struct LedgerPostings: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
     let tenantSetup: TenantSetup
     static let moneyAccounts: Set<String> = [SKR03.Posting.bank, SKR03.Posting.cash]
     static let maximumAmountMinor = 1_000_000_000_000_00

@@ -8,7 +8,7 @@ import ServiceRuntime
 /// item, events and the idempotency record commit together, sharing a group commit with the
 /// posts that arrive at the same time.
 struct TransactionProcessor: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
     let masterData: MasterDataStore
     let tenantSetup: TenantSetup
     /// The compliance gate; `nil` when no compliance answer is configured (local rules only).

@@ -292,7 +292,7 @@ extension TransactionServiceModule {
 
 extension TransactionServiceModule {
     /// Records the response with the write, when the request had an idempotency key.
-    static func recording(_ key: IdempotencyKey?, _ response: StoredResponse) -> (@Sendable (SQLiteExecutor) throws -> Void)? {
+    static func recording(_ key: IdempotencyKey?, _ response: StoredResponse) -> (@Sendable (any SQLExecutor) throws -> Void)? {
         guard let key else { return nil }
         return { tx in try IdempotencyKeys.record(key, response, in: tx) }
     }

@@ -5,7 +5,7 @@ import ServiceRuntime
 
 /// Reads for the API: pages in ID order (IDs are time-ordered), filtered by indexed columns.
 struct LedgerQueries: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
 
     struct Filter: Sendable {
         var conditions: [String] = []

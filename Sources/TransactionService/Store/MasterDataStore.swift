@@ -5,7 +5,7 @@ import ServiceRuntime
 
 /// Articles, batches, partners and warehouses of each tenant. Every query names its tenant.
 struct MasterDataStore: Sendable {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
     let cache = MasterDataCache()
 
     enum Table: String, Sendable {
@@ -15,7 +15,7 @@ struct MasterDataStore: Sendable {
     /// Inserts a record with its key columns and events; a taken unique key is a 409 naming it.
     func insert(
         _ table: Table, tenant: TenantID, id: EntityID, columns: [String: DatabaseValue], document: some Encodable & Sendable,
-        events: [EventEnvelope], also: (@Sendable (SQLiteExecutor) throws -> Void)? = nil
+        events: [EventEnvelope], also: (@Sendable (any SQLExecutor) throws -> Void)? = nil
     ) async throws {
         let names = ["tenant_id", "id", "document"] + columns.keys.sorted()
         let values: [DatabaseValue] = [.text(tenant.description), .text(id.description), try Documents.encode(document)]
@@ -67,7 +67,7 @@ struct MasterDataStore: Sendable {
     }
 
     /// Several records by ID, inside a read the caller holds.
-    static func documents<T: Decodable>(_ type: T.Type, in table: Table, tenant: TenantID, ids: Set<EntityID>, reader: SQLiteExecutor) throws -> [EntityID: T] {
+    static func documents<T: Decodable>(_ type: T.Type, in table: Table, tenant: TenantID, ids: Set<EntityID>, reader: any SQLExecutor) throws -> [EntityID: T] {
         guard !ids.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         var found: [EntityID: T] = [:]
@@ -94,7 +94,7 @@ struct MasterDataStore: Sendable {
     }
 
     /// Storage locations that exist among `ids`, inside a read the caller holds.
-    static func existingLocations(tenant: TenantID, ids: Set<EntityID>, reader: SQLiteExecutor) throws -> Set<EntityID> {
+    static func existingLocations(tenant: TenantID, ids: Set<EntityID>, reader: any SQLExecutor) throws -> Set<EntityID> {
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         return Set(try reader.query(

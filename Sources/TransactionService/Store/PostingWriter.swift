@@ -6,11 +6,11 @@ import ServiceRuntime
 /// The writes of one posting, run inside the writer's transaction: reads the state the engine
 /// needs (stock, valuations, the period), runs it, and stores every effect with its events.
 struct PostingWriter {
-    let tx: SQLiteExecutor
+    let tx: any SQLExecutor
     let tenant: TenantID
     private var tenantValue: DatabaseValue { .text(tenant.description) }
 
-    init(_ tx: SQLiteExecutor, tenant: TenantID) {
+    init(_ tx: any SQLExecutor, tenant: TenantID) {
         self.tx = tx
         self.tenant = tenant
     }

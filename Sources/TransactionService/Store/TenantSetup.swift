@@ -5,11 +5,11 @@ import Synchronization
 
 /// Seeds a tenant's chart of accounts and tax codes the first time the tenant posts or asks.
 final class TenantSetup: Sendable {
-    private let database: SQLiteDatabase
+    private let database: any SQLDatabase
     /// Tenants known to be seeded, so the hot path asks the database only once per tenant.
     private let seeded = Mutex<Set<TenantID>>([])
 
-    init(database: SQLiteDatabase) { self.database = database }
+    init(database: any SQLDatabase) { self.database = database }
 
     /// Makes sure the tenant is seeded, in its own write when needed.
     func ensure(_ tenant: TenantID) async throws {
@@ -19,7 +19,7 @@ final class TenantSetup: Sendable {
     }
 
     /// Seeds inside the caller's write if the tenant has no chart yet. Idempotent.
-    static func seed(_ tenant: TenantID, in tx: SQLiteExecutor) throws {
+    static func seed(_ tenant: TenantID, in tx: any SQLExecutor) throws {
         let id = DatabaseValue.text(tenant.description)
         guard try tx.query("SELECT 1 FROM tenant_setup WHERE tenant_id = ?", [id]).isEmpty else { return }
         for account in SKR03.accounts {

@@ -7,9 +7,9 @@ import Platform
 enum DatabaseSet {
     static func open(
         _ names: [DatabaseName], directory: String, synchronous: SQLiteDatabase.Synchronous, readers: Int, logger: Logger
-    ) async throws -> [DatabaseName: SQLiteDatabase] {
+    ) async throws -> [DatabaseName: any SQLDatabase] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var opened: [DatabaseName: SQLiteDatabase] = [:]
+        var opened: [DatabaseName: any SQLDatabase] = [:]
         do {
             for name in names {
                 let path = URL(fileURLWithPath: directory).appendingPathComponent("\(name.rawValue).sqlite").path

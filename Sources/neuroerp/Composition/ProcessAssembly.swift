@@ -27,7 +27,7 @@ struct ProcessAssembly {
         let router: Router<ServiceContext>
         let modules: [any ServiceModule]
         let background: [any Service]
-        let databases: [DatabaseName: SQLiteDatabase]
+        let databases: [DatabaseName: any SQLDatabase]
         let httpClient: HTTPClient?
 
         /// Closes the upstream client and the databases; call once serving has stopped.
@@ -147,7 +147,7 @@ struct ProcessAssembly {
         try await ServiceGroup(configuration: groupConfiguration).run()
     }
 
-    private func migrate(_ databases: [DatabaseName: SQLiteDatabase], hosted: [ServiceName]) async throws {
+    private func migrate(_ databases: [DatabaseName: any SQLDatabase], hosted: [ServiceName]) async throws {
         for (name, database) in databases {
             let migrator = Migrator(database: database, logger: logger)
             try await migrator.apply(PlatformMigrations.track)

@@ -6,7 +6,7 @@ import Platform
 
 /// An Audit DB of its own in a temporary directory, with the consumer that fills it.
 struct AuditFixture {
-    let database: SQLiteDatabase
+    let database: any SQLDatabase
     let directory: URL
     let ledger: AuditLedger
     let consumer: AuditConsumer

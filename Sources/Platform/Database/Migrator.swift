@@ -3,10 +3,10 @@ import Logging
 
 /// Applies migration tracks to a database and reports their versions.
 public struct Migrator: Sendable {
-    public let database: SQLiteDatabase
+    public let database: any SQLDatabase
     private let logger: Logger
 
-    public init(database: SQLiteDatabase, logger: Logger) {
+    public init(database: any SQLDatabase, logger: Logger) {
         self.database = database
         self.logger = logger
     }
