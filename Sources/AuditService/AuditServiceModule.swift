@@ -8,7 +8,9 @@ import ServiceRuntime
 /// chain per tenant with signed checkpoints, its queries, verification and export. Owns the Audit DB.
 public struct AuditServiceModule: ServiceModule {
     public static let name = ServiceName.audit
-    public static var migrations: MigrationTrack { AuditMigrations.track }
+    public static func migrations(for dialect: SQLDialect) -> MigrationTrack {
+        dialect == .sqlite ? AuditMigrations.track : AuditMigrations.postgresTrack
+    }
     public static var openAPI: OpenAPIFragment { AuditOpenAPI.fragment }
     public let environment: ServiceEnvironment
     let ledger: AuditLedger

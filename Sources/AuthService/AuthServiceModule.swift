@@ -11,7 +11,9 @@ import ServiceRuntime
 /// asks the users service who a user is and what they may do.
 public struct AuthServiceModule: ServiceModule {
     public static let name = ServiceName.auth
-    public static var migrations: MigrationTrack { AuthMigrations.track }
+    public static func migrations(for dialect: SQLDialect) -> MigrationTrack {
+        dialect == .sqlite ? AuthMigrations.track : AuthMigrations.postgresTrack
+    }
     public static var openAPI: OpenAPIFragment { AuthOpenAPI.fragment }
     public let environment: ServiceEnvironment
     let settings: AuthSettings

@@ -9,7 +9,9 @@ import ServiceRuntime
 /// Owns the Compliance DB.
 public struct ComplianceServiceModule: ServiceModule {
     public static let name = ServiceName.compliance
-    public static var migrations: MigrationTrack { ComplianceMigrations.track }
+    public static func migrations(for dialect: SQLDialect) -> MigrationTrack {
+        dialect == .sqlite ? ComplianceMigrations.track : ComplianceMigrations.postgresTrack
+    }
     public static var openAPI: OpenAPIFragment { ComplianceOpenAPI.fragment }
     public let environment: ServiceEnvironment
     /// The answer to the transactions service's "may these batches move?" in this process.

@@ -19,7 +19,7 @@ public enum TestDatabase {
         let database = try await SQLiteDatabase.open(
             name: name, path: directory.appendingPathComponent("\(name).sqlite").path, readerCount: readers,
             synchronous: synchronous, logger: logger)
-        try await Migrator(database: database, logger: logger).apply(PlatformMigrations.track)
+        try await Migrator(database: database, logger: logger).apply(PlatformMigrations.track(for: database.dialect))
         return (database, directory)
     }
 

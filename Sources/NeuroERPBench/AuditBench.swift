@@ -20,9 +20,9 @@ enum AuditBench {
         let main = try await SQLiteDatabase.open(name: "main", path: directory.appendingPathComponent("main.sqlite").path, logger: logger)
         let audit = try await SQLiteDatabase.open(
             name: "audit", path: directory.appendingPathComponent("audit.sqlite").path, walRestartFrames: SQLiteDatabase.boundedWALFrames, logger: logger)
-        try await Migrator(database: main, logger: logger).apply(PlatformMigrations.track)
-        try await Migrator(database: audit, logger: logger).apply(PlatformMigrations.track)
-        try await Migrator(database: audit, logger: logger).apply(AuditServiceModule.migrations)
+        try await Migrator(database: main, logger: logger).apply(PlatformMigrations.track(for: .sqlite))
+        try await Migrator(database: audit, logger: logger).apply(PlatformMigrations.track(for: .sqlite))
+        try await Migrator(database: audit, logger: logger).apply(AuditServiceModule.migrations(for: .sqlite))
         let bus = InProcessEventBus()
         let metrics = MetricsRegistry()
         let module = AuditServiceModule(environment: ServiceEnvironment(

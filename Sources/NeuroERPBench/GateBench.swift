@@ -18,8 +18,8 @@ enum GateBench {
         let database = try await SQLiteDatabase.open(
             name: "compliance", path: directory.appendingPathComponent("compliance.sqlite").path, synchronous: .normal, logger: logger)
         let migrator = Migrator(database: database, logger: logger)
-        try await migrator.apply(PlatformMigrations.track)
-        try await migrator.apply(ComplianceServiceModule.migrations)
+        try await migrator.apply(PlatformMigrations.track(for: .sqlite))
+        try await migrator.apply(ComplianceServiceModule.migrations(for: .sqlite))
         let environment = ServiceEnvironment(
             mode: .embedded, version: "bench", database: database, bus: InProcessEventBus(), cache: InProcessCache(maximumEntries: 1),
             metrics: MetricsRegistry(), logger: logger, client: { _ in fatalError("the gate bench calls no other service") })

@@ -8,7 +8,9 @@ import ServiceRuntime
 /// ledger (SKR03). Owns its tables in the Main DB.
 public struct TransactionServiceModule: ServiceModule {
     public static let name = ServiceName.transactions
-    public static var migrations: MigrationTrack { TransactionMigrations.track }
+    public static func migrations(for dialect: SQLDialect) -> MigrationTrack {
+        dialect == .sqlite ? TransactionMigrations.track : TransactionMigrations.postgresTrack
+    }
     public static var openAPI: OpenAPIFragment { TransactionOpenAPI.fragment }
     public let environment: ServiceEnvironment
     let masterData: MasterDataStore

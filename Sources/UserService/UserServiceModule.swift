@@ -11,7 +11,9 @@ import ServiceRuntime
 /// a new user's password is handed to it through its internal API.
 public struct UserServiceModule: ServiceModule {
     public static let name = ServiceName.users
-    public static var migrations: MigrationTrack { UserMigrations.track }
+    public static func migrations(for dialect: SQLDialect) -> MigrationTrack {
+        dialect == .sqlite ? UserMigrations.track : UserMigrations.postgresTrack
+    }
     public static var openAPI: OpenAPIFragment { UserOpenAPI.fragment }
     public let environment: ServiceEnvironment
     let store: UserStore

@@ -7,7 +7,7 @@ import Testing
 @Suite struct SigningKeyTests {
     static func keys() async throws -> (SigningKeys, any SQLDatabase) {
         let (database, _) = try await TestDatabase.make(name: "main")
-        try await Migrator(database: database, logger: TestDatabase.logger).apply(AuthMigrations.track)
+        try await Migrator(database: database, logger: TestDatabase.logger).apply(AuthServiceModule.migrations(for: database.dialect))
         return (SigningKeys(database: database, accessTokenLifetime: .seconds(300)), database)
     }
 

@@ -81,3 +81,9 @@ extension SQLExecutor {
         try forEachRow(sql, [], body)
     }
 }
+
+/// A statement the database refused, in terms a store can act on whatever the backend.
+public protocol SQLFailure: Error {
+    /// A UNIQUE or PRIMARY KEY constraint refused the row.
+    var isUniqueViolation: Bool { get }
+}

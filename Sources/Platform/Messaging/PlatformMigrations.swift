@@ -1,7 +1,11 @@
 /// Tables every service database carries: the outbox the relay drains, the inbox that makes
 /// consumers idempotent, and the record of client idempotency keys.
 public enum PlatformMigrations {
-    public static let track = MigrationTrack(
+    public static func track(for dialect: SQLDialect) -> MigrationTrack {
+        dialect == .sqlite ? sqlite : postgresql
+    }
+
+    static let sqlite = MigrationTrack(
         name: "platform",
         migrations: [
             Migration(

@@ -2,7 +2,7 @@ import CSQLite
 import Foundation
 
 /// A failed SQLite call: the extended result code and SQLite's message.
-public struct SQLiteError: Error, CustomStringConvertible, Sendable {
+public struct SQLiteError: SQLFailure, CustomStringConvertible, Sendable {
     public let code: Int32
     public let message: String
 

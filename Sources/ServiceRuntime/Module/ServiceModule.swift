@@ -7,8 +7,8 @@ import ServiceLifecycle
 /// embedded process or alone; only its `ServiceEnvironment` differs.
 public protocol ServiceModule: Sendable {
     static var name: ServiceName { get }
-    /// The service's own schema history; empty for a service that owns no tables yet.
-    static var migrations: MigrationTrack { get }
+    /// The service's own schema history in `dialect`; empty for a service that owns no tables yet.
+    static func migrations(for dialect: SQLDialect) -> MigrationTrack
     /// The public API this service owns, merged into the gateway's `/openapi.json`.
     static var openAPI: OpenAPIFragment { get }
     var environment: ServiceEnvironment { get }
@@ -24,7 +24,7 @@ public protocol ServiceModule: Sendable {
 }
 
 extension ServiceModule {
-    public static var migrations: MigrationTrack { MigrationTrack(name: name.rawValue, migrations: []) }
+    public static func migrations(for dialect: SQLDialect) -> MigrationTrack { MigrationTrack(name: name.rawValue, migrations: []) }
     public static var openAPI: OpenAPIFragment { OpenAPIFragment() }
     public var name: ServiceName { Self.name }
     public var backgroundServices: [any Service] { [] }
@@ -55,8 +55,8 @@ extension ServiceModule {
             let migrator = Migrator(database: database, logger: environment.logger)
             databases.append(
                 DatabaseInfo(
-                    name: database.name, migrationVersion: try await migrator.version(of: Self.migrations.name),
-                    platformMigrationVersion: try await migrator.version(of: PlatformMigrations.track.name)))
+                    name: database.name, migrationVersion: try await migrator.version(of: Self.migrations(for: database.dialect).name),
+                    platformMigrationVersion: try await migrator.version(of: PlatformMigrations.track(for: database.dialect).name)))
         }
         return ServiceInfo(
             name: name.rawValue, version: environment.version, mode: environment.mode, address: "in-process",

@@ -27,7 +27,7 @@ struct MasterDataStore: Sendable {
                 try also?(tx)
                 try Outbox.append(events, in: tx)
             }
-        } catch let error as SQLiteError where error.isUniqueViolation {
+        } catch let error as any SQLFailure where error.isUniqueViolation {
             throw Problem.conflict(ProblemCode(rawValue: "\(table.rawValue)_duplicate"), "A record with this \(Self.uniqueField(table)) exists already.")
         }
     }

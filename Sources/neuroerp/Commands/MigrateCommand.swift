@@ -32,7 +32,7 @@ struct MigrateCommand: AsyncParsableCommand {
         do {
             for (name, database) in databases.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 let migrator = Migrator(database: database, logger: logger)
-                for track in ServiceFactory.migrationTracks(in: name) {
+                for track in ServiceFactory.migrationTracks(in: name, dialect: database.dialect) {
                     let version = try await migrator.apply(track)
                     print("\(name.rawValue): \(track.name) at version \(version)")
                 }

@@ -150,9 +150,9 @@ struct ProcessAssembly {
     private func migrate(_ databases: [DatabaseName: any SQLDatabase], hosted: [ServiceName]) async throws {
         for (name, database) in databases {
             let migrator = Migrator(database: database, logger: logger)
-            try await migrator.apply(PlatformMigrations.track)
+            try await migrator.apply(PlatformMigrations.track(for: database.dialect))
             for service in hosted where service.database == name {
-                try await migrator.apply(ServiceFactory.moduleTypes[service]!.migrations)
+                try await migrator.apply(ServiceFactory.moduleTypes[service]!.migrations(for: database.dialect))
             }
         }
     }

@@ -53,8 +53,8 @@ enum ServiceFactory {
     }
 
     /// The platform track and the track of every service that keeps its tables in `database`.
-    static func migrationTracks(in database: DatabaseName) -> [MigrationTrack] {
-        [PlatformMigrations.track]
-            + ServiceName.allCases.filter { $0.database == database }.map { moduleTypes[$0]!.migrations }
+    static func migrationTracks(in database: DatabaseName, dialect: SQLDialect) -> [MigrationTrack] {
+        [PlatformMigrations.track(for: dialect)]
+            + ServiceName.allCases.filter { $0.database == database }.map { moduleTypes[$0]!.migrations(for: dialect) }
     }
 }

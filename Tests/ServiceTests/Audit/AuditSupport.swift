@@ -17,7 +17,7 @@ struct AuditFixture {
 
     static func make() async throws -> AuditFixture {
         let (database, directory) = try await TestDatabase.make(name: "audit")
-        try await Migrator(database: database, logger: TestDatabase.logger).apply(AuditMigrations.track)
+        try await Migrator(database: database, logger: TestDatabase.logger).apply(AuditServiceModule.migrations(for: database.dialect))
         let ledger = AuditLedger(database: database)
         return AuditFixture(database: database, directory: directory, ledger: ledger, consumer: AuditConsumer(ledger: ledger))
     }

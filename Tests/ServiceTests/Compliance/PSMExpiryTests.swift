@@ -10,7 +10,7 @@ import Testing
 @Suite struct PSMExpiryTests {
     @Test func approvalsNearOrPastTheirLastDayAreAnnouncedOnce() async throws {
         let (database, _) = try await TestDatabase.make()
-        try await Migrator(database: database, logger: TestDatabase.logger).apply(ComplianceMigrations.track)
+        try await Migrator(database: database, logger: TestDatabase.logger).apply(ComplianceServiceModule.migrations(for: database.dialect))
         let register = PSMRegister(database: database)
         let (north, south) = (TenantID(.generate()), TenantID(.generate()))
         let actor = EntityID.generate()

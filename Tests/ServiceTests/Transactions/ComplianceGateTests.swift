@@ -28,7 +28,7 @@ import Testing
 
     @Test func aRecalledBatchMayNotBeSoldButMayBeReceived() async throws {
         let (database, _) = try await TestDatabase.make()
-        try await Migrator(database: database, logger: TestDatabase.logger).apply(TransactionMigrations.track)
+        try await Migrator(database: database, logger: TestDatabase.logger).apply(TransactionServiceModule.migrations(for: database.dialect))
         let tenant = TenantID(.generate())
         let now = Date()
         let article = Article(id: .generate(), sku: "MF-1", name: "Milchleistungsfutter", category: .feed, baseUnit: .kg, taxCode: "DE7",
