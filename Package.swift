@@ -53,13 +53,15 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Shared kernel: value types and ports. Imports no adapter and no framework.
         .target(name: "ERPKernel"),
         // SQLite itself, embedded (see Sources/CSQLite/version.txt).
         .target(name: "CSQLite", cSettings: sqliteSettings),
-        // Adapters behind the kernel's ports: SQLite, outbox relay, bus, cache, logs, metrics.
+        // Adapters behind the kernel's ports: SQLite, PostgreSQL, outbox relay, bus, cache, logs, metrics.
         .target(
             name: "Platform",
             dependencies: [
@@ -70,6 +72,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // What every HTTP service shares: request context, problem+json, correlation, access log.

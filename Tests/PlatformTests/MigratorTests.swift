@@ -48,8 +48,7 @@ import ERPTesting
 
     @Test func twoProcessesStartingTogetherApplyEachMigrationOnce() async throws {
         let (database, directory) = try await TestDatabase.make(name: "shared")
-        let other = try await SQLiteDatabase.open(
-            name: "shared", path: directory.appendingPathComponent("shared.sqlite").path, logger: logger)
+        let other = try await TestDatabase.reopen(name: "shared", directory: directory)
         try await withThrowingTaskGroup(of: Int.self) { group in
             for connection in [database, other] {
                 group.addTask { try await Migrator(database: connection, logger: self.logger).apply(Self.track) }

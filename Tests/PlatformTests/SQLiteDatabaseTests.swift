@@ -48,7 +48,7 @@ import ERPTesting
     // Under both durability levels: with `.full` the database syncs the WAL itself, beside the writer.
     @Test(arguments: SQLiteDatabase.Synchronous.allCases)
     func committedDataSurvivesReopening(synchronous: SQLiteDatabase.Synchronous) async throws {
-        let (database, directory) = try await TestDatabase.make(name: "durable", synchronous: synchronous)
+        let (database, directory) = try await TestDatabase.makeSQLite(name: "durable", synchronous: synchronous)
         try await database.write { tx in
             try tx.execute("CREATE TABLE t (v TEXT)")
             try tx.execute("INSERT INTO t VALUES ('kept')")
@@ -132,7 +132,7 @@ import ERPTesting
 
     @Test(arguments: SQLiteDatabase.Synchronous.allCases)
     func closingCommitsAndAnswersTheWritesAlreadyQueued(synchronous: SQLiteDatabase.Synchronous) async throws {
-        let (database, directory) = try await TestDatabase.make(name: "closing", synchronous: synchronous)
+        let (database, directory) = try await TestDatabase.makeSQLite(name: "closing", synchronous: synchronous)
         try await database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)") }
         let answered = await withTaskGroup(of: Bool.self) { group in
             for n in 0..<100 {
@@ -164,7 +164,9 @@ import ERPTesting
         await #expect(throws: (any Error).self) {
             try await database.read { try $0.execute("CREATE TABLE sneaky (v INTEGER)") }
         }
-        let tables = try await database.read { try $0.query("SELECT name FROM sqlite_master WHERE name = 'sneaky'") }
+        let catalog = database.dialect == .sqlite
+            ? "SELECT name FROM sqlite_master WHERE name = 'sneaky'" : "SELECT tablename FROM pg_tables WHERE tablename = 'sneaky'"
+        let tables = try await database.read { try $0.query(catalog) }
         #expect(tables.isEmpty)
         await database.close()
     }

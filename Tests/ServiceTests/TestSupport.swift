@@ -12,6 +12,7 @@ import ServiceRuntime
 func assembleProcess(_ flags: [String: String] = [:]) async throws -> ProcessAssembly.AssembledProcess {
     var flags = flags
     if flags["dataDir"] == nil { flags["dataDir"] = try TestDatabase.temporaryDirectory().path }
+    if flags["databaseUrl"] == nil, let url = TestDatabase.postgresURL(isolatedBy: flags["dataDir"]!) { flags["databaseUrl"] = url }
     let configuration = try ServeConfiguration(sources: ConfigurationSources(flags: flags))
     return try await ProcessAssembly(configuration: configuration, logger: TestDatabase.logger).build()
 }

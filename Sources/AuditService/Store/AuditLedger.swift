@@ -43,7 +43,7 @@ struct AuditLedger: Sendable {
             record.seal(after: head.hash)
             // An event already in the trail is ignored by its unique index: no look-up first.
             try tx.execute(
-                "INSERT OR IGNORE INTO audit_records (tenant_id, \(recordColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit_records (tenant_id, \(recordColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [.text(record.tenant), .integer(record.seq), .text(record.eventId), .text(record.occurredAt), .text(record.actor),
                  .text(record.action), .text(record.resourceType), record.resourceId.map(DatabaseValue.text) ?? .null,
                  .text(record.changes), record.correlationId.map(DatabaseValue.text) ?? .null, .text(record.source),
@@ -53,7 +53,7 @@ struct AuditLedger: Sendable {
             appended.append(record)
         }
         for (tenant, head) in heads {
-            try tx.execute("INSERT OR IGNORE INTO audit_tenants (tenant_id) VALUES (?)", [.text(tenant)])
+            try tx.execute("INSERT INTO audit_tenants (tenant_id) VALUES (?) ON CONFLICT DO NOTHING", [.text(tenant)])
             if head.seq - (try CheckpointSigner.lastSealedSeq(tenant: tenant, in: tx)) >= CheckpointSigner.interval {
                 try CheckpointSigner.seal(tenant: tenant, head: head, in: tx)
             }
@@ -74,8 +74,8 @@ struct AuditLedger: Sendable {
         try tx.execute(
             """
             INSERT INTO audit_actors (tenant_id, actor, kind, name, email) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (tenant_id, actor) DO UPDATE SET kind = excluded.kind, name = COALESCE(excluded.name, name),
-                email = COALESCE(excluded.email, email) WHERE pseudonymised_at IS NULL
+            ON CONFLICT (tenant_id, actor) DO UPDATE SET kind = excluded.kind, name = COALESCE(excluded.name, audit_actors.name),
+                email = COALESCE(excluded.email, audit_actors.email) WHERE audit_actors.pseudonymised_at IS NULL
             """,
             [.text(detail.tenant), .text(detail.actor), .text(detail.kind), detail.name.map(DatabaseValue.text) ?? .null,
              detail.email.map(DatabaseValue.text) ?? .null])
@@ -107,8 +107,8 @@ struct AuditLedger: Sendable {
     func pseudonymise(_ actor: String, tenant: TenantID) async throws -> Bool {
         try await database.write { tx in
             let known = try !tx.query(
-                "SELECT 1 FROM audit_actors WHERE tenant_id = ?1 AND actor = ?2 UNION ALL SELECT 1 FROM audit_records INDEXED BY audit_records_by_actor WHERE tenant_id = ?1 AND actor = ?2 LIMIT 1",
-                [.text(tenant.description), .text(actor)]).isEmpty
+                "SELECT 1 FROM audit_actors WHERE tenant_id = ? AND actor = ? UNION ALL SELECT 1 FROM audit_records WHERE tenant_id = ? AND actor = ? LIMIT 1",
+                [.text(tenant.description), .text(actor), .text(tenant.description), .text(actor)]).isEmpty
             guard known else { return false }
             try tx.execute(
                 """

@@ -57,17 +57,23 @@ struct MasterDataConsumer: Sendable {
             try BatchStatusStore.register(record.id, article: article, number: number, tenant: tenant, in: tx)
             for predecessor in record.predecessors ?? [] {
                 try tx.execute(
-                    "INSERT OR IGNORE INTO trace_batch_links (tenant_id, batch_id, predecessor_id) VALUES (?, ?, ?)",
+                    "INSERT INTO trace_batch_links (tenant_id, batch_id, predecessor_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [tenantValue, .text(record.id.description), .text(predecessor.description)])
             }
         } else if type.hasPrefix("transactions.article."), let sku = record.sku, let name = record.name {
             try tx.execute(
-                "INSERT OR REPLACE INTO trace_articles (tenant_id, id, sku, name, base_unit) VALUES (?, ?, ?, ?, ?)",
+                """
+                INSERT INTO trace_articles (tenant_id, id, sku, name, base_unit) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, id) DO UPDATE SET sku = excluded.sku, name = excluded.name, base_unit = excluded.base_unit
+                """,
                 [tenantValue, .text(record.id.description), .text(sku), .text(name), .text(record.baseUnit ?? "")])
             if let number = record.psmApprovalNumber { try PSMRegister.link(record.id, to: number, tenant: tenant, in: tx) }
         } else if type.hasPrefix("transactions.partner."), let name = record.name {
             try tx.execute(
-                "INSERT OR REPLACE INTO trace_partners (tenant_id, id, name, city) VALUES (?, ?, ?, ?)",
+                """
+                INSERT INTO trace_partners (tenant_id, id, name, city) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, city = excluded.city
+                """,
                 [tenantValue, .text(record.id.description), .text(name), record.address?.city.map { .text($0) } ?? .null])
         }
     }

@@ -68,9 +68,12 @@ struct MovementConsumer: Sendable {
             guard let quantity = Quantity.parse(signed: movement.quantity) else { continue }
             try tx.execute(
                 """
-                INSERT OR REPLACE INTO trace_movements
+                INSERT INTO trace_movements
                     (tenant_id, transaction_id, line, batch_id, article_id, quantity_milli, kind, date, partner_id, reversed)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, transaction_id, line) DO UPDATE SET batch_id = excluded.batch_id, article_id = excluded.article_id,
+                    quantity_milli = excluded.quantity_milli, kind = excluded.kind, date = excluded.date, partner_id = excluded.partner_id,
+                    reversed = excluded.reversed
                 """,
                 [tenantValue, id, .integer(line + 1), .text(movement.batchId.description), .text(movement.articleId.description),
                  .integer(quantity), posting?["kind"] ?? .text(""), posting?["date"] ?? .text(""), posting?["partner_id"] ?? .null,
@@ -82,7 +85,11 @@ struct MovementConsumer: Sendable {
         let tenantValue = DatabaseValue.text(tenant.description)
         let id = DatabaseValue.text(transaction.description)
         try tx.execute(
-            "INSERT OR REPLACE INTO trace_transactions (tenant_id, id, kind, date, partner_id, reversed) VALUES (?, ?, ?, ?, ?, 0)",
+            """
+            INSERT INTO trace_transactions (tenant_id, id, kind, date, partner_id, reversed) VALUES (?, ?, ?, ?, ?, 0)
+            ON CONFLICT (tenant_id, id) DO UPDATE SET kind = excluded.kind, date = excluded.date, partner_id = excluded.partner_id,
+                reversed = excluded.reversed
+            """,
             [tenantValue, id, .text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null])
         try tx.execute(
             "UPDATE trace_movements SET kind = ?, date = ?, partner_id = ? WHERE tenant_id = ? AND transaction_id = ?",

@@ -73,7 +73,7 @@ struct BatchStatusStore: Sendable {
             let rows = try reader.query(
                 """
                 SELECT batch_id, document FROM compliance_batches
-                WHERE tenant_id = ? AND batch_id > ? AND (? IS NULL OR status = ?) ORDER BY batch_id LIMIT ?
+                WHERE tenant_id = ? AND batch_id > ? AND (CAST(? AS TEXT) IS NULL OR status = ?) ORDER BY batch_id LIMIT ?
                 """,
                 [.text(tenant.description), .text(page.cursor ?? ""), status.map { .text($0.rawValue) } ?? .null,
                  status.map { .text($0.rawValue) } ?? .null, .integer(page.limit + 1)])

@@ -65,7 +65,7 @@ struct MonitoringStore: Sendable {
     func monitors(tenant: TenantID, active: Bool?, page: PageRequest) async throws -> Page<Monitor> {
         try await database.read { reader in
             let rows = try reader.query(
-                "SELECT id, document FROM monitors WHERE tenant_id = ? AND id > ? AND (? IS NULL OR active = ?) ORDER BY id LIMIT ?",
+                "SELECT id, document FROM monitors WHERE tenant_id = ? AND id > ? AND (CAST(? AS INTEGER) IS NULL OR active = ?) ORDER BY id LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? ""), active.map { .integer($0 ? 1 : 0) } ?? .null,
                  active.map { .integer($0 ? 1 : 0) } ?? .null, .integer(page.limit + 1)])
             return try Page(rows: rows, limit: page.limit) { try Documents.decode(Monitor.self, from: $0) }
@@ -121,11 +121,14 @@ struct MonitoringStore: Sendable {
             return (String(parts[0]), row)
         } ?? ("", 0)
         return try await database.read { reader in
+            // SQLite numbers the rows itself; the PostgreSQL table has a column for it.
+            let position = reader.dialect == .sqlite ? "rowid" : "seq"
             let rows = try reader.query(
                 """
-                SELECT rowid, property, value, measured_at, measured_at || '|' || rowid AS cursor FROM measurements
-                WHERE tenant_id = ? AND monitor_id = ? AND (measured_at > ? OR (measured_at = ? AND rowid > ?)) AND (? IS NULL OR property = ?)
-                ORDER BY measured_at, rowid LIMIT ?
+                SELECT property, value, measured_at, measured_at || '|' || \(position) AS cursor FROM measurements
+                WHERE tenant_id = ? AND monitor_id = ? AND (measured_at > ? OR (measured_at = ? AND \(position) > ?))
+                AND (CAST(? AS TEXT) IS NULL OR property = ?)
+                ORDER BY measured_at, \(position) LIMIT ?
                 """,
                 [.text(tenant.description), .text(monitor.description), .text(after), .text(after), .integer(row),
                  property.map { .text($0) } ?? .null, property.map { .text($0) } ?? .null, .integer(page.limit + 1)])
@@ -140,7 +143,7 @@ struct MonitoringStore: Sendable {
     func alerts(tenant: TenantID, status: AlertStatus?, page: PageRequest) async throws -> Page<Alert> {
         try await database.read { reader in
             let rows = try reader.query(
-                "SELECT id, document FROM alerts WHERE tenant_id = ? AND id > ? AND (? IS NULL OR status = ?) ORDER BY id LIMIT ?",
+                "SELECT id, document FROM alerts WHERE tenant_id = ? AND id > ? AND (CAST(? AS TEXT) IS NULL OR status = ?) ORDER BY id LIMIT ?",
                 [.text(tenant.description), .text(page.cursor ?? ""), status.map { .text($0.rawValue) } ?? .null,
                  status.map { .text($0.rawValue) } ?? .null, .integer(page.limit + 1)])
             return try Page(rows: rows, limit: page.limit) { try Documents.decode(Alert.self, from: $0) }

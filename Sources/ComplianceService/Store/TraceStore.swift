@@ -62,16 +62,18 @@ struct TraceStore: Sendable {
             let ids = chunk.map { DatabaseValue.text($0.description) }
             let (from, to, fromSign, toSign) = direction == .forward
                 ? ("predecessor_id", "batch_id", "<", ">") : ("batch_id", "predecessor_id", ">", "<")
-            // CROSS JOIN keeps this batch's movements as the outer loop (SQLite keeps that order).
+            // CROSS JOIN keeps this batch's movements as the outer loop (SQLite keeps that order);
+            // the join's conditions sit in WHERE, as PostgreSQL allows no ON after CROSS JOIN.
             try reader.forEachRow(
                 """
                 SELECT \(to) AS id FROM trace_batch_links WHERE tenant_id = ? AND \(from) IN (\(marks))
                 UNION
                 SELECT other.batch_id AS id FROM trace_movements this
-                CROSS JOIN trace_movements other ON other.tenant_id = this.tenant_id AND other.transaction_id = this.transaction_id
-                    AND other.quantity_milli \(toSign) 0
+                CROSS JOIN trace_movements other
                 WHERE this.tenant_id = ? AND this.batch_id IN (\(marks)) AND this.kind = 'production' AND this.reversed = 0
                     AND this.quantity_milli \(fromSign) 0
+                    AND other.tenant_id = this.tenant_id AND other.transaction_id = this.transaction_id
+                    AND other.quantity_milli \(toSign) 0
                 """,
                 [tenant] + ids + [tenant] + ids
             ) { row in

@@ -36,3 +36,39 @@ final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
         }
     }
 }
+
+/// The part of a group commit both backends share: each write of a group in a savepoint of its
+/// own, so a failing write undoes its statements only.
+enum GroupCommit {
+    /// Runs `batch` inside the open transaction; `statement` runs the savepoint statements.
+    /// - Returns: `false` when the group was a single write that failed: the caller rolls the
+    ///   whole transaction back instead of committing.
+    static func run(
+        _ batch: [any PendingWrite], in executor: any SQLExecutor, notes: TransactionNotes, statement: (String) throws -> Void
+    ) throws -> Bool {
+        if batch.count == 1 {
+            // Alone in its transaction: no savepoint needed, a failure rolls everything back.
+            guard batch[0].run(in: executor) else {
+                notes.wroteEvents = false
+                return false
+            }
+            return true
+        }
+        for request in batch {
+            let wroteEventsBefore = notes.wroteEvents
+            try statement("SAVEPOINT grouped_write")
+            if !request.run(in: executor) {
+                try statement("ROLLBACK TO grouped_write")
+                notes.wroteEvents = wroteEventsBefore  // its events are gone with it
+            }
+            try statement("RELEASE grouped_write")
+        }
+        return true
+    }
+}
+
+/// Facts about one write transaction, written on the writer thread and read after the commit.
+final class TransactionNotes: @unchecked Sendable {
+    // Touched by the writer thread during the group, then by the draining task after it.
+    var wroteEvents = false
+}

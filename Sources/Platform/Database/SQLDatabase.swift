@@ -58,6 +58,9 @@ public protocol SQLExecutor {
     @discardableResult
     func query(_ sql: String, _ binds: [DatabaseValue]) throws -> [DatabaseRow]
 
+    /// Runs one statement and ignores any rows.
+    func execute(_ sql: String, _ binds: [DatabaseValue]) throws
+
     /// Runs one statement and hands each row to `body` without collecting them (large reads).
     func forEachRow(_ sql: String, _ binds: [DatabaseValue], _ body: (DatabaseRow) throws -> Void) throws
 
@@ -72,10 +75,11 @@ extension SQLExecutor {
     @discardableResult
     public func query(_ sql: String) throws -> [DatabaseRow] { try query(sql, []) }
 
-    /// Runs one statement and ignores any rows.
-    public func execute(_ sql: String, _ binds: [DatabaseValue] = []) throws {
+    public func execute(_ sql: String, _ binds: [DatabaseValue]) throws {
         try forEachRow(sql, binds) { _ in }
     }
+
+    public func execute(_ sql: String) throws { try execute(sql, []) }
 
     public func forEachRow(_ sql: String, _ body: (DatabaseRow) throws -> Void) throws {
         try forEachRow(sql, [], body)

@@ -32,7 +32,7 @@ public struct EventInbox: Sendable {
             var applied: [Item] = []
             for (event, item) in items {
                 try tx.execute(
-                    "INSERT OR IGNORE INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?)",
+                    "INSERT INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [.text(consumer), .text(event.id.description), now])
                 guard tx.changes() == 1 else { continue }
                 try apply(tx, item)

@@ -216,23 +216,9 @@ public final class SQLiteDatabase: SQLDatabase {
         let executor = SQLiteExecutor(connection: connection, notes: notes)
         try connection.run("BEGIN IMMEDIATE")
         do {
-            if batch.count == 1 {
-                // Alone in its transaction: a failure rolls the whole transaction back.
-                guard batch[0].run(in: executor) else {
-                    notes.wroteEvents = false
-                    try connection.run("ROLLBACK")
-                    return
-                }
-            } else {
-                for request in batch {
-                    let wroteEventsBefore = notes.wroteEvents
-                    try connection.run("SAVEPOINT grouped_write")
-                    if !request.run(in: executor) {
-                        try connection.run("ROLLBACK TO grouped_write")
-                        notes.wroteEvents = wroteEventsBefore  // its events are gone with it
-                    }
-                    try connection.run("RELEASE grouped_write")
-                }
+            guard try GroupCommit.run(batch, in: executor, notes: notes, statement: connection.run) else {
+                try connection.run("ROLLBACK")
+                return
             }
             try connection.run("COMMIT")
         } catch {

@@ -19,9 +19,3 @@ struct SQLiteExecutor: SQLExecutor {
 
     func changes() -> Int { connection.changes }
 }
-
-/// Facts about one write transaction, written on the writer thread and read after the commit.
-final class TransactionNotes: @unchecked Sendable {
-    // Touched by the writer thread during the group, then by the draining task after it.
-    var wroteEvents = false
-}

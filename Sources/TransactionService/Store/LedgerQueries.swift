@@ -125,7 +125,7 @@ struct LedgerQueries: Sendable {
     func fiscalPeriods(tenant: TenantID, year: Int?) async throws -> [FiscalPeriod] {
         try await database.read { reader in
             try reader.query(
-                "SELECT year, month, status, changed_at FROM fiscal_periods WHERE tenant_id = ? AND (? IS NULL OR year = ?) ORDER BY year, month",
+                "SELECT year, month, status, changed_at FROM fiscal_periods WHERE tenant_id = ? AND (CAST(? AS INTEGER) IS NULL OR year = ?) ORDER BY year, month",
                 [.text(tenant.description), year.map { .integer($0) } ?? .null, year.map { .integer($0) } ?? .null]
             ).map { row in
                 FiscalPeriod(

@@ -38,12 +38,15 @@ struct MasterDataStore: Sendable {
         expectedVersion: Int, events: [EventEnvelope]
     ) async throws -> Bool {
         let assignments = (["document"] + columns.keys.sorted()).map { "\($0) = ?" }.joined(separator: ", ")
-        let values: [DatabaseValue] = [try Documents.encode(document)] + columns.keys.sorted().map { columns[$0]! }
-            + [.text(tenant.description), .text(id.description), .integer(expectedVersion)]
+        let key: [DatabaseValue] = [.text(tenant.description), .text(id.description)]
+        let values: [DatabaseValue] = [try Documents.encode(document)] + columns.keys.sorted().map { columns[$0]! } + key
         let replaced = try await database.write { tx in
-            try tx.execute(
-                "UPDATE \(table.rawValue) SET \(assignments) WHERE tenant_id = ? AND id = ? AND json_extract(document, '$.version') = ?",
-                values)
+            // The version is read from the stored document here, in the same write as the update
+            // (no JSON functions in SQL: SQLite and PostgreSQL spell them differently).
+            guard let row = try tx.query("SELECT document FROM \(table.rawValue) WHERE tenant_id = ? AND id = ?", key).first,
+                try Documents.decode(StoredVersion.self, from: row).version == expectedVersion
+            else { return false }
+            try tx.execute("UPDATE \(table.rawValue) SET \(assignments) WHERE tenant_id = ? AND id = ?", values)
             guard tx.changes() == 1 else { return false }
             try Outbox.append(events, in: tx)
             return true
@@ -101,6 +104,11 @@ struct MasterDataStore: Sendable {
             "SELECT id FROM storage_locations WHERE tenant_id = ? AND id IN (\(marks))",
             [.text(tenant.description)] + ids.map { .text($0.description) }
         ).compactMap { $0["id"].string.flatMap(EntityID.init) })
+    }
+
+    /// The `version` member of a stored document; `nil` when it has none.
+    private struct StoredVersion: Decodable {
+        let version: Int?
     }
 
     private static func uniqueField(_ table: Table) -> String {

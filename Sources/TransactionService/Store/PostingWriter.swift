@@ -135,7 +135,7 @@ struct PostingWriter {
         let number = try tx.query(
             """
             INSERT INTO posting_sequences (tenant_id, fiscal_year, last_number) VALUES (?, ?, 1)
-            ON CONFLICT (tenant_id, fiscal_year) DO UPDATE SET last_number = last_number + 1 RETURNING last_number
+            ON CONFLICT (tenant_id, fiscal_year) DO UPDATE SET last_number = posting_sequences.last_number + 1 RETURNING last_number
             """,
             [tenantValue, .integer(year)]
         ).first?["last_number"].integer ?? 0
@@ -171,7 +171,7 @@ struct PostingWriter {
                 """
                 INSERT INTO account_balances (tenant_id, fiscal_year, account, debit_minor, credit_minor) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (tenant_id, fiscal_year, account) DO UPDATE SET
-                    debit_minor = debit_minor + excluded.debit_minor, credit_minor = credit_minor + excluded.credit_minor
+                    debit_minor = account_balances.debit_minor + excluded.debit_minor, credit_minor = account_balances.credit_minor + excluded.credit_minor
                 """,
                 [tenantValue, .integer(year), .text(account), .integer(sum.debit), .integer(sum.credit)])
         }

@@ -62,7 +62,7 @@ struct ProcessAssembly {
         let databaseNames = Array(Set(hosted.compactMap(\.database))).sorted { $0.rawValue < $1.rawValue }
         let databases = try await DatabaseSet.open(
             databaseNames, directory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous,
-            readers: configuration.sqliteReaders, logger: logger)
+            readers: configuration.sqliteReaders, postgres: configuration.postgres, logger: logger)
         let httpClient = configuration.upstreams.isEmpty ? nil : makeHTTPClient()
         do {
             try await migrate(databases, hosted: hosted)

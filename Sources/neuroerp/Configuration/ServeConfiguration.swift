@@ -17,6 +17,8 @@ struct ServeConfiguration: Sendable {
     var maximumBodyBytes: Int
     var sqliteSynchronous: SQLiteDatabase.Synchronous
     var sqliteReaders: Int
+    /// The service databases kept on PostgreSQL; the others are SQLite files.
+    var postgres: [DatabaseName: PostgresLocation]
     var shutdownTimeout: Duration
     var statusMaxAge: Duration
     var cacheMaxEntries: Int
@@ -98,6 +100,14 @@ struct ServeConfiguration: Sendable {
         maximumBodyBytes = try integer(.maximumBodyBytes, in: 1...(1 << 30))
         sqliteSynchronous = try choice(.sqliteSynchronous, SQLiteDatabase.Synchronous.self, options: ["full", "normal"])
         sqliteReaders = try integer(.sqliteReaders, in: 1...64)
+        postgres = [:]
+        if let found = raw(.databaseURLs) {
+            do {
+                postgres = try Self.postgresLocations(found.value)
+            } catch let error as PostgresLocationError {
+                throw fail(.databaseURLs, (Self.redactCredentials(found.value), found.source), "URL or NAME=URL entries (\(error.description))")
+            }
+        }
         shutdownTimeout = .seconds(try integer(.shutdownTimeout, in: 1...3600))
         statusMaxAge = .milliseconds(try integer(.statusMaxAge, in: 0...60_000))
         cacheMaxEntries = try integer(.cacheEntries, in: 1...100_000_000)
@@ -107,6 +117,31 @@ struct ServeConfiguration: Sendable {
         let rotationDays = try integer(.signingKeyRotation, in: 0...3650)
         signingKeyRotation = rotationDays == 0 ? nil : .seconds(rotationDays * 86_400)
         self.effective = effective.map { (key: $0.0, value: $0.1, source: $0.2) }
+    }
+
+    /// `URL` for every database, `NAME=URL` for one; a later entry overrides an earlier one.
+    static func postgresLocations(_ text: String) throws -> [DatabaseName: PostgresLocation] {
+        var locations: [DatabaseName: PostgresLocation] = [:]
+        for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let match = entry.wholeMatch(of: /(?:([a-z]+)=)?(postgres(?:ql)?:\/\/.+)/) else {
+                throw PostgresLocationError("\(redactCredentials(entry)) is not a postgres:// URL")
+            }
+            let url = String(match.2)
+            let names: [DatabaseName]
+            if let key = match.1.map(String.init) {
+                if let database = DatabaseName(rawValue: key) {
+                    names = [database]
+                } else if let database = ServiceName(rawValue: key)?.database {
+                    names = [database]
+                } else {
+                    throw PostgresLocationError("\(key) is neither a database nor a service that owns one")
+                }
+            } else {
+                names = DatabaseName.allCases
+            }
+            for name in names { locations[name] = try PostgresLocation(url: url, schema: name.rawValue) }
+        }
+        return locations
     }
 
     /// `http://user:secret@host` → `http://<redacted>@host`; other text unchanged.

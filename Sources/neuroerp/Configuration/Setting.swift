@@ -48,6 +48,9 @@ struct Setting: Sendable {
     static let sqliteReaders = Setting(
         key: "sqliteReaders", flag: "--sqlite-readers", environment: "NEUROERP_SQLITE_READERS", defaultValue: "4",
         help: "Reader connections per SQLite database.")
+    static let databaseURLs = Setting(
+        key: "databaseUrl", flag: "--database-url", environment: "NEUROERP_DATABASE_URL", defaultValue: nil,
+        help: "PostgreSQL instead of SQLite: postgres://user:password@host:port/database[?pool_size=8&connect_timeout=10&sslmode=require] for every service database (each in its own schema), or NAME=URL for one (NAME a database — main, compliance, documents, analytics, audit — or a service); repeatable, comma-separated in the variable.")
     static let shutdownTimeout = Setting(
         key: "shutdownTimeoutSeconds", flag: "--shutdown-timeout-seconds", environment: "NEUROERP_SHUTDOWN_TIMEOUT_SECONDS",
         defaultValue: "10", help: "Longest graceful shutdown: draining requests and flushing the outbox.")
@@ -75,7 +78,7 @@ struct Setting: Sendable {
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections,
-        maximumBodyBytes, sqliteSynchronous, sqliteReaders, shutdownTimeout, statusMaxAge, cacheEntries,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }

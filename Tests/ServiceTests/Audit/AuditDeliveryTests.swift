@@ -12,7 +12,6 @@ import Testing
     @Test func eventsCommittedWhileTheAuditServiceIsDownArriveExactlyOnceAfterItStarts() async throws {
         let (main, _) = try await TestDatabase.make(name: "main")
         let audit = try await AuditFixture.make()
-        let path = audit.path
         let consumer = Mutex(audit.consumer)
         let bus = InProcessEventBus()
         // Another consumer of the same events, which takes each batch as it comes.
@@ -36,7 +35,7 @@ import Testing
         await #expect(throws: (any Error).self) { try await relay.flush() }
 
         // It starts again on the same file.
-        let reopened = try await SQLiteDatabase.open(name: "audit", path: path, synchronous: .normal, logger: TestDatabase.logger)
+        let reopened = try await TestDatabase.reopen(name: "audit", directory: audit.directory)
         let ledger = AuditLedger(database: reopened)
         consumer.withLock { $0 = AuditConsumer(ledger: ledger) }
         try await relay.flush()

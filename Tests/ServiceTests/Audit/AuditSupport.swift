@@ -13,8 +13,6 @@ struct AuditFixture {
     let tenant = TenantID(.generate())
     let actor = EntityID.generate()
 
-    var path: String { directory.appendingPathComponent("audit.sqlite").path }
-
     static func make() async throws -> AuditFixture {
         let (database, directory) = try await TestDatabase.make(name: "audit")
         try await Migrator(database: database, logger: TestDatabase.logger).apply(AuditServiceModule.migrations(for: database.dialect))
@@ -43,11 +41,14 @@ struct AuditFixture {
 
     /// Opens the file as someone with access to the disk would, past the service.
     func tamper(_ statements: [(String, [DatabaseValue])]) async throws {
-        let intruder = try await SQLiteDatabase.open(name: "intruder", path: path, synchronous: .normal, logger: TestDatabase.logger)
+        let intruder = try await TestDatabase.reopen(name: "audit", directory: directory)
         try await intruder.write { tx in
-            try tx.execute("DROP TRIGGER IF EXISTS audit_records_immutable")
-            try tx.execute("DROP TRIGGER IF EXISTS audit_records_undeletable")
-            try tx.execute("DROP TRIGGER IF EXISTS audit_checkpoints_immutable")
+            for (trigger, table) in [
+                ("audit_records_immutable", "audit_records"), ("audit_records_undeletable", "audit_records"),
+                ("audit_checkpoints_immutable", "audit_checkpoints"),
+            ] {
+                try tx.execute("DROP TRIGGER IF EXISTS \(trigger)" + (tx.dialect == .postgresql ? " ON \(table)" : ""))
+            }
             for (sql, binds) in statements { try tx.execute(sql, binds) }
         }
         await intruder.close()

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Synchronization
+
+/// One service database on a PostgreSQL server, in a schema of its own: reads on a pool of
+/// connections (postgres-nio's `PostgresClient`), writes on one writer connection in group
+/// commits, exactly as `SQLiteDatabase` runs them.
+///
+/// Why one writer: the stores were written for serialised writes (a sale reads the stock it
+/// then books, the audit chain reads its head), and the rows every sale touches (the revenue
+/// account's balance, the outbox) would serialise concurrent transactions anyway, each waiting
+/// for the other's commit. One writer committing a group of writes per transaction pays one
+/// commit for the group. An advisory lock per group keeps two processes on the same schema
+/// serialised too.
+public final class PostgresDatabase: SQLDatabase {
+    public let name: String
+    public var dialect: SQLDialect { .postgresql }
+    private let location: PostgresLocation
+    private let logger: Logger
+    private let readers: PostgresClient
+    private let readersRunning: Task<Void, Never>
+    /// Runs the synchronous read bodies; one thread per pooled connection.
+    private let readThreads: NIOThreadPool
+    private let writerThread = BatchingThread<any PendingWrite>(name: "postgres-writer", maximumBatch: SQLiteDatabase.maximumGroupSize)
+    /// Touched on the writer thread only (and by `close` after that thread stopped).
+    private nonisolated(unsafe) var writer: PostgresConnection?
+    private let commitObservers = Mutex<[@Sendable () -> Void]>([])
+    private let closed = Atomic<Bool>(false)
+    /// Identifies this schema's writers among all advisory locks of the server.
+    private let writeLockKey: Int
+
+    private let writerConfiguration: PostgresConnection.Configuration
+
+    private init(name: String, location: PostgresLocation, logger: Logger) throws {
+        self.name = name
+        self.location = location
+        self.logger = logger
+        writerConfiguration = try location.connectionConfiguration
+        readers = PostgresClient(configuration: try location.clientConfiguration, backgroundLogger: logger)
+        readersRunning = Task { [readers] in await readers.run() }
+        readThreads = NIOThreadPool(numberOfThreads: location.poolSize)
+        readThreads.start()
+        writeLockKey = Int(truncatingIfNeeded: Int64(bitPattern: UInt64(location.schema.stableHash, radix: 16) ?? 0))
+        writerThread.start { [unowned self] batch in commit(batch) }
+    }
+
+    /// Connects to the server and creates the schema if it is missing.
+    /// - Throws: `PostgresError` when the server cannot be reached or refuses the login.
+    public static func open(name: String, location: PostgresLocation, logger: Logger) async throws -> PostgresDatabase {
+        let database = try PostgresDatabase(name: name, location: location, logger: logger)
+        do {
+            try await database.write { tx in
+                // The schema is created on the writer's connection, whose search path names it already.
+                try tx.execute("CREATE SCHEMA IF NOT EXISTS \(location.quotedSchema)")
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        return database
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T {
+        guard !closed.load(ordering: .relaxed) else { throw DatabaseClosedError(name: name) }
+        let logger = logger
+        return try await readers.withConnection { connection in
+            try await readThreads.runIfActive {
+                let executor = PostgresExecutor(connection: connection, logger: logger, notes: nil)
+                try executor.control("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                do {
+                    let result = try body(executor)
+                    try executor.control("COMMIT")
+                    return result
+                } catch {
+                    try? executor.control("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    public func write<T: Sendable>(
+        whenQueued: (@Sendable () -> Void)?, _ body: @escaping @Sendable (any SQLExecutor) throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let queued = writerThread.submit(WriteRequest(body: body, continuation: continuation))
+            whenQueued?()
+            if !queued { continuation.resume(throwing: DatabaseClosedError(name: name)) }
+        }
+    }
+
+    /// Commits a group of queued writes, on the writer's thread.
+    private func commit(_ batch: [any PendingWrite]) {
+        let notes = TransactionNotes()
+        do {
+            let connection = try connectedWriter()
+            let executor = PostgresExecutor(connection: connection, logger: logger, notes: notes)
+            try executor.control("BEGIN")
+            do {
+                try executor.execute("SELECT pg_advisory_xact_lock(?)", [.integer(writeLockKey)])
+                if try GroupCommit.run(batch, in: executor, notes: notes, statement: executor.control) {
+                    try executor.control("COMMIT")
+                } else {
+                    try executor.control("ROLLBACK")
+                }
+            } catch {
+                try? executor.control("ROLLBACK")
+                throw error
+            }
+        } catch {
+            for request in batch { request.complete(commitError: error) }
+            return
+        }
+        // Observers first: a writer that was answered may count on its events being on their way.
+        if notes.wroteEvents {
+            for observer in commitObservers.withLock({ $0 }) { observer() }
+        }
+        for request in batch { request.complete(commitError: nil) }
+    }
+
+    /// The writer's connection, opened anew after the server dropped it (a restart).
+    private func connectedWriter() throws -> PostgresConnection {
+        if let writer, !writer.isClosed { return writer }
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        do {
+            let connection = try PostgresConnection.connect(
+                on: eventLoop, configuration: writerConfiguration, id: 0, logger: logger
+            ).wait()
+            writer = connection
+            return connection
+        } catch let error as PSQLError {
+            throw PostgresError(error, sql: "connect")
+        }
+    }
+
+    public func afterCommit(_ observer: @escaping @Sendable () -> Void) {
+        commitObservers.withLock { $0.append(observer) }
+    }
+
+    public var writersWaiting: Int { writerThread.waiting }
+    public var readerCount: Int { location.poolSize }
+
+    deinit {
+        // A database dropped without `close()` (a test that failed half-way) still hangs up.
+        // The connection must outlive its closing (postgres-nio asserts so).
+        if let writer, !writer.isClosed { writer.close().whenComplete { _ in withExtendedLifetime(writer) {} } }
+    }
+
+    public func close() async {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        await writerThread.stop()
+        try? await writer?.close()
+        readersRunning.cancel()
+        await readersRunning.value
+        try? await readThreads.shutdownGracefully()
+    }
+}

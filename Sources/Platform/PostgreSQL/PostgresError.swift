@@ -1,0 +1,29 @@
+import PostgresNIO
+
+/// A statement PostgreSQL refused, with the server's own words (postgres-nio hides them from
+/// its error's description, and a log without them is useless).
+public struct PostgresError: SQLFailure, CustomStringConvertible, Sendable {
+    /// The SQLSTATE, e.g. `23505` for a unique violation; nil when the connection failed.
+    public let sqlState: String?
+    public let message: String
+
+    init(_ error: PSQLError, sql: String) {
+        sqlState = error.serverInfo?[.sqlState]
+        if let serverMessage = error.serverInfo?[.message] {
+            message = serverMessage
+        } else {
+            message = "\(error.code) (\(sql.prefix(80)))"
+        }
+    }
+
+    init(sqlState: String?, message: String) {
+        self.sqlState = sqlState
+        self.message = message
+    }
+
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// The transaction lost a serialization race or a deadlock and may be run again.
+    public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
+
+    public var description: String { "PostgreSQL error \(sqlState ?? "-"): \(message)" }
+}

@@ -1,0 +1,45 @@
+@testable import Platform
+import Testing
+
+@Suite struct PostgresLocationTests {
+    @Test func readsEveryPartOfTheURL() throws {
+        let location = try PostgresLocation(
+            url: "postgres://erp%40x:s%2Fcret@db.local:6543/neuroerp?pool_size=12&connect_timeout=3&schema_prefix=acme_", schema: "audit")
+        #expect(location.host == "db.local")
+        #expect(location.port == 6543)
+        #expect(location.username == "erp@x")
+        #expect(location.password == "s/cret")
+        #expect(location.database == "neuroerp")
+        #expect(location.schema == "acme_audit")
+        #expect(location.poolSize == 12)
+        #expect(location.connectTimeoutSeconds == 3)
+        #expect(!location.redacted.contains("s/cret"))
+    }
+
+    @Test(arguments: [
+        ("mysql://u@h/db", "postgres://"),
+        ("postgres://h/db", "no user name"),
+        ("postgres://u@h/", "names no database"),
+        ("postgres://u@h/db?pool_size=0", "pool_size"),
+        ("postgres://u@h/db?poolsize=3", "poolsize is unknown"),
+        ("postgres://u@h/db?schema_prefix=Drop;", "schema name"),
+    ])
+    func refusesAURLWithAClearReason(url: String, reason: String) {
+        #expect {
+            _ = try PostgresLocation(url: url, schema: "main")
+        } throws: { error in
+            "\(error)".contains(reason)
+        }
+    }
+}
+
+@Suite struct PlaceholderTests {
+    @Test func numbersEachQuestionMarkOutsideQuotesAndComments() {
+        let sql = "SELECT '?', \"a?\" FROM t WHERE a = ? AND b IN (?, ?) -- why?\nAND c = ?"
+        #expect(Placeholders.numbered(sql) == "SELECT '?', \"a?\" FROM t WHERE a = $1 AND b IN ($2, $3) -- why?\nAND c = $4")
+    }
+
+    @Test func leavesAStatementWithoutBindsAlone() {
+        #expect(Placeholders.numbered("SELECT 1") == "SELECT 1")
+    }
+}
