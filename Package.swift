@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "ERPKernel"),
         // SQLite itself, embedded (see Sources/CSQLite/version.txt).
         .target(name: "CSQLite", cSettings: sqliteSettings),
-        // Adapters behind the kernel's ports: SQLite, PostgreSQL, outbox relay, bus, cache, logs, metrics.
+        // Adapters behind the kernel's ports: SQLite, PostgreSQL, Redis, outbox relay, bus, cache, logs, metrics.
         .target(
             name: "Platform",
             dependencies: [
@@ -74,6 +74,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // What every HTTP service shares: request context, problem+json, correlation, access log.
