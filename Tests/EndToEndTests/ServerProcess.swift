@@ -26,7 +26,7 @@ final class ServerProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory] + arguments
-            + postgresArguments(dataDirectory: directory, given: arguments)
+            + (arguments.contains("--database-url") ? [] : postgresURL(dataDirectory: directory).map { ["--database-url", $0] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -48,15 +48,13 @@ final class ServerProcess: Sendable {
 
     struct StartFailed: Error {}
 
-    /// With `NEUROERP_TEST_DATABASE_URL` set the server keeps its databases on that PostgreSQL
-    /// server, in schemas named after its data directory: a restart on the same directory finds
-    /// its data again, as it would in the SQLite files.
-    private static func postgresArguments(dataDirectory: String, given: [String]) -> [String] {
-        guard let url = ProcessInfo.processInfo.environment["NEUROERP_TEST_DATABASE_URL"], !url.isEmpty,
-            !given.contains("--database-url")
-        else { return [] }
+    /// With `NEUROERP_TEST_DATABASE_URL` set, a server or command keeps its databases on that
+    /// PostgreSQL server, in schemas named after its data directory: a restart on the same
+    /// directory finds its data again, as it would in the SQLite files.
+    static func postgresURL(dataDirectory: String) -> String? {
+        guard let url = ProcessInfo.processInfo.environment["NEUROERP_TEST_DATABASE_URL"], !url.isEmpty else { return nil }
         let seed = String(dataDirectory.lowercased().filter { $0.isLetter || $0.isNumber }.suffix(16))
-        return ["--database-url", url + (url.contains("?") ? "&" : "?") + "pool_size=2&schema_prefix=t\(seed)_"]
+        return url + (url.contains("?") ? "&" : "?") + "pool_size=2&schema_prefix=t\(seed)_"
     }
 
     private init(process: Process, port: Int, output: LogCapture) {

@@ -10,6 +10,10 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
         process.arguments = arguments
+        if let index = arguments.firstIndex(of: "--data-dir"), index + 1 < arguments.count,
+            let url = ServerProcess.postgresURL(dataDirectory: arguments[index + 1]) {
+            process.environment = ProcessInfo.processInfo.environment.merging(["NEUROERP_DATABASE_URL": url]) { $1 }
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

@@ -7,11 +7,13 @@ import Platform
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Create or upgrade every service database under the data directory, then exit.",
+        abstract: "Create or upgrade every service database (under the data directory, or on PostgreSQL), then exit.",
         discussion: "serve does the same at start; run this to upgrade ahead of a deployment. Prints each track's version.")
 
     @Option(name: .customLong("data-dir"), help: ServeCommand.help(.dataDirectory))
     var dataDirectory: String?
+    @Option(name: .customLong("database-url"), help: ServeCommand.help(.databaseURLs))
+    var databaseURLs: [String] = []
     @Option(name: .customLong("config"), help: "JSON config file, as for serve. [env: NEUROERP_CONFIG]")
     var configFile: String?
 
@@ -20,15 +22,24 @@ struct MigrateCommand: AsyncParsableCommand {
         let sources: ConfigurationSources
         do {
             let file = try (configFile ?? environment["NEUROERP_CONFIG"]).map(ConfigurationSources.readFile(at:)) ?? [:]
-            sources = ConfigurationSources(flags: dataDirectory.map { ["dataDir": $0] } ?? [:], environment: environment, file: file)
+            var flags: [String: String] = [:]
+            flags["dataDir"] = dataDirectory
+            flags["databaseUrl"] = databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")
+            sources = ConfigurationSources(flags: flags, environment: environment, file: file)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
         let directory = sources.value(of: .dataDirectory)!.value
+        let postgres: [DatabaseName: PostgresLocation]
+        do {
+            postgres = try sources.value(of: .databaseURLs).map { try ServeConfiguration.postgresLocations($0.value) } ?? [:]
+        } catch let error as PostgresLocationError {
+            throw ValidationError("--database-url: \(error.description)")
+        }
         var logger = Logger(label: "neuroerp.migrate")
         logger.logLevel = .warning
         let databases = try await DatabaseSet.open(
-            DatabaseName.allCases, directory: directory, synchronous: .full, readers: 1, logger: logger)
+            DatabaseName.allCases, directory: directory, synchronous: .full, readers: 1, postgres: postgres, logger: logger)
         do {
             for (name, database) in databases.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 let migrator = Migrator(database: database, logger: logger)

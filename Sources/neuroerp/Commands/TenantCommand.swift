@@ -20,12 +20,14 @@ struct TenantCommand: AsyncParsableCommand {
         var adminPassword: String?
         @Option(name: .customLong("data-dir"), help: ServeCommand.help(.dataDirectory)) var dataDirectory: String?
         @Option(name: .customLong("bcrypt-cost"), help: ServeCommand.help(.bcryptCost)) var bcryptCost: String?
+        @Option(name: .customLong("database-url"), help: ServeCommand.help(.databaseURLs)) var databaseURLs: [String] = []
 
         func run() async throws {
             let password = try adminPassword ?? Self.askPassword()
             var flags = ["services": "users,auth", "logLevel": "warning"]
             flags["dataDir"] = dataDirectory
             flags["bcryptCost"] = bcryptCost
+            flags["databaseUrl"] = databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")
             let configuration: ServeConfiguration
             do {
                 configuration = try ServeConfiguration(

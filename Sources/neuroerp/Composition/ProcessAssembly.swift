@@ -29,10 +29,15 @@ struct ProcessAssembly {
         let background: [any Service]
         let databases: [DatabaseName: any SQLDatabase]
         let httpClient: HTTPClient?
+        var bus: RedisStreamBus? = nil
+        var redis: RedisClient? = nil
 
-        /// Closes the upstream client and the databases; call once serving has stopped.
+        /// Closes the upstream client, the bus's consumers and the databases; call once serving
+        /// has stopped.
         func close() async {
             try? await httpClient?.shutdown()
+            await bus?.close()
+            await redis?.close()
             for database in databases.values { await database.close() }
         }
     }
@@ -73,7 +78,14 @@ struct ProcessAssembly {
             throw error
         }
         let metrics = MetricsRegistry().addingProcessAndPools(Array(databases.values))
-        let bus = InProcessEventBus()
+        // Redis Streams carry the events between processes when configured; otherwise every
+        // event stays in this process, which is all the embedded mode needs.
+        let redis = configuration.redis.map { RedisClient(configuration: $0, logger: logger) }
+        let redisBus = redis.map { RedisStreamBus(client: $0, logger: logger) }
+        let bus: any EventBus = redisBus ?? InProcessEventBus()
+        if redis == nil, mode == .split {
+            logger.warning("split mode without --redis-url: events reach only the services of this process")
+        }
         let cache = InProcessCache(maximumEntries: configuration.cacheMaxEntries)
         let directoryBox = Mutex<ServiceDirectory?>(nil)
         func environment(for service: ServiceName) -> ServiceEnvironment {
@@ -120,7 +132,7 @@ struct ProcessAssembly {
         }
         return AssembledProcess(
             router: router, modules: modules, background: relays + modules.flatMap(\.backgroundServices), databases: databases,
-            httpClient: httpClient)
+            httpClient: httpClient, bus: redisBus, redis: redis)
     }
 
     private func serve(router: Router<ServiceContext>, background: [any Service], started: ContinuousClock.Instant) async throws {

@@ -19,6 +19,8 @@ struct ServeConfiguration: Sendable {
     var sqliteReaders: Int
     /// The service databases kept on PostgreSQL; the others are SQLite files.
     var postgres: [DatabaseName: PostgresLocation]
+    /// The Redis of the event bus between processes; `nil`: events stay in the process.
+    var redis: RedisConfiguration?
     var shutdownTimeout: Duration
     var statusMaxAge: Duration
     var cacheMaxEntries: Int
@@ -106,6 +108,14 @@ struct ServeConfiguration: Sendable {
                 postgres = try Self.postgresLocations(found.value)
             } catch let error as PostgresLocationError {
                 throw fail(.databaseURLs, (Self.redactCredentials(found.value), found.source), "URL or NAME=URL entries (\(error.description))")
+            }
+        }
+        redis = nil
+        if let found = raw(.redisURL) {
+            do {
+                redis = try RedisConfiguration(url: found.value)
+            } catch let error as RedisConfigurationError {
+                throw fail(.redisURL, (Self.redactCredentials(found.value), found.source), "a redis:// URL (\(error.description))")
             }
         }
         shutdownTimeout = .seconds(try integer(.shutdownTimeout, in: 1...3600))

@@ -51,6 +51,9 @@ struct Setting: Sendable {
     static let databaseURLs = Setting(
         key: "databaseUrl", flag: "--database-url", environment: "NEUROERP_DATABASE_URL", defaultValue: nil,
         help: "PostgreSQL instead of SQLite: postgres://user:password@host:port/database[?pool_size=8&connect_timeout=10&sslmode=require] for every service database (each in its own schema), or NAME=URL for one (NAME a database — main, compliance, documents, analytics, audit — or a service); repeatable, comma-separated in the variable.")
+    static let redisURL = Setting(
+        key: "redisUrl", flag: "--redis-url", environment: "NEUROERP_REDIS_URL", defaultValue: nil,
+        help: "Redis for the event bus between processes (Redis Streams): redis://[user:password@]host:port[/db][?pool_size=4&timeout_ms=2000&connect_timeout_ms=1000&key_prefix=neuroerp:]; without it events stay inside each process.")
     static let shutdownTimeout = Setting(
         key: "shutdownTimeoutSeconds", flag: "--shutdown-timeout-seconds", environment: "NEUROERP_SHUTDOWN_TIMEOUT_SECONDS",
         defaultValue: "10", help: "Longest graceful shutdown: draining requests and flushing the outbox.")
@@ -78,7 +81,7 @@ struct Setting: Sendable {
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections,
-        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, shutdownTimeout, statusMaxAge, cacheEntries,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }
