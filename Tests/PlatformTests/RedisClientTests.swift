@@ -377,7 +377,9 @@ struct RedisClientTests {
         let passwordOnly = try RedisConfiguration(url: "redis://:secret@127.0.0.1:6379/0")
         #expect(passwordOnly.username == nil)
         #expect(passwordOnly.password == "secret")
-        #expect(passwordOnly.description == "redis://:***@127.0.0.1:6379/0?pool_size=4&timeout_ms=2000&connect_timeout_ms=1000")
+        #expect(passwordOnly.description == "redis://:***@127.0.0.1:6379/0?pool_size=4&timeout_ms=2000&connect_timeout_ms=1000&key_prefix=neuroerp:")
+        #expect(try RedisConfiguration(url: "redis://127.0.0.1?key_prefix=acme:").keyPrefix == "acme:")
+        #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(url: "redis://127.0.0.1?key_prefix=") }
     }
 
     @Test(arguments: [
