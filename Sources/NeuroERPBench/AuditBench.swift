@@ -74,19 +74,15 @@ enum AuditBench {
             json.field("cores", ProcessInfo.processInfo.activeProcessorCount)
             json.field("events", count)
             json.field("exportBytes", fileBytes)
-            number("exportSeconds", seconds(export))
-            json.field("ingestEventsPerSecond", Int(Double(count) / seconds(ingest)))
-            number("ingestSeconds", seconds(ingest))
+            number("exportSeconds", export.seconds)
+            json.field("ingestEventsPerSecond", Int(Double(count) / ingest.seconds))
+            number("ingestSeconds", ingest.seconds)
             json.field("offlineValid", offline.valid)
-            number("offlineVerifySeconds", seconds(offlineDuration))
+            number("offlineVerifySeconds", offlineDuration.seconds)
             json.field("residentMemoryBytes", ProcessMetrics.residentMemoryBytes())
-            number("verifySeconds", seconds(verify))
+            number("verifySeconds", verify.seconds)
         }
         print(String(decoding: json.bytes, as: UTF8.self))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Four of ten events are postings, four journal entries, one a master-data change with its

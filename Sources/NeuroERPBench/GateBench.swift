@@ -44,7 +44,7 @@ enum GateBench {
 
         let start = ContinuousClock.now
         let refusedAlone = try await decide(calls, offset: 0)
-        let alone = seconds(ContinuousClock.now - start)
+        let alone = (ContinuousClock.now - start).seconds
 
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let parallelStart = ContinuousClock.now
@@ -52,7 +52,7 @@ enum GateBench {
             for core in 0..<cores { group.addTask { try await decide(calls, offset: core * 97) } }
             return try await group.reduce(0, +)
         }
-        let together = seconds(ContinuousClock.now - parallelStart)
+        let together = (ContinuousClock.now - parallelStart).seconds
         await database.close()
         let result: [String: Any] = [
             "cores": cores,
@@ -63,9 +63,5 @@ enum GateBench {
             "refused": refusedAlone + refusedTogether,
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

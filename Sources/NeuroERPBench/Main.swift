@@ -11,8 +11,11 @@ enum NeuroERPBench {
         case "tokens": try await TokenVerificationBench.run(iterations: count ?? 20_000)
         case "gate": try await GateBench.run(decisions: count ?? 2_000_000)
         case "audit": try await AuditBench.run(events: count ?? 1_000_000)
+        case "redis-get":
+            let url = arguments.dropFirst().first ?? "redis://127.0.0.1:6390"
+            try await RedisBench.run(url: url, gets: arguments.dropFirst(2).first.flatMap { Int($0) } ?? 2_000_000)
         default:
-            print("usage: neuroerp-bench tokens [N] | gate [N] | audit [N]")
+            print("usage: neuroerp-bench tokens [N] | gate [N] | audit [N] | redis-get URL [N]")
             exit(2)
         }
     }

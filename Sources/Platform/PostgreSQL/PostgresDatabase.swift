@@ -23,12 +23,14 @@ public final class PostgresDatabase: SQLDatabase {
     private let readers: PostgresClient
     private let readersRunning: Task<Void, Never>
     /// Runs the synchronous read bodies; one thread per pooled connection.
-    private let readThreads: NIOThreadPool
+    private let readThreads: BlockingThreads
     private let writerThread = BatchingThread<any PendingWrite>(name: "postgres-writer", maximumBatch: SQLiteDatabase.maximumGroupSize)
     /// Touched on the writer thread only (and by `close` after that thread stopped).
     private nonisolated(unsafe) var writer: PostgresConnection?
     private let commitObservers = Mutex<[@Sendable () -> Void]>([])
     private let closed = Atomic<Bool>(false)
+    /// Reads in progress; `close` lets them finish before the pool closes their connections.
+    private let activeReads = Atomic<Int>(0)
     /// Identifies this schema's writers among all advisory locks of the server.
     private let writeLockKey: Int
 
@@ -41,8 +43,7 @@ public final class PostgresDatabase: SQLDatabase {
         writerConfiguration = try location.connectionConfiguration
         readers = PostgresClient(configuration: try location.clientConfiguration, backgroundLogger: logger)
         readersRunning = Task { [readers] in await readers.run() }
-        readThreads = NIOThreadPool(numberOfThreads: location.poolSize)
-        readThreads.start()
+        readThreads = BlockingThreads(count: location.poolSize, name: "postgres-reader")
         writeLockKey = Int(truncatingIfNeeded: Int64(bitPattern: UInt64(location.schema.stableHash, radix: 16) ?? 0))
         writerThread.start { [unowned self] batch in commit(batch) }
     }
@@ -64,10 +65,13 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T {
-        guard !closed.load(ordering: .relaxed) else { throw DatabaseClosedError(name: name) }
+        // Counted before the check, so `close` sees every read that got past it.
+        activeReads.add(1, ordering: .sequentiallyConsistent)
+        defer { activeReads.subtract(1, ordering: .sequentiallyConsistent) }
+        guard !closed.load(ordering: .sequentiallyConsistent) else { throw DatabaseClosedError(name: name) }
         let logger = logger
         return try await readers.withConnection { connection in
-            try await readThreads.runIfActive {
+            try await readThreads.run {
                 let executor = PostgresExecutor(connection: connection, logger: logger, notes: nil)
                 try executor.control("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
@@ -75,7 +79,8 @@ public final class PostgresDatabase: SQLDatabase {
                     try executor.control("COMMIT")
                     return result
                 } catch {
-                    try? executor.control("ROLLBACK")
+                    // A lost connection has no transaction left to roll back.
+                    if !connection.isClosed, (error as? PostgresError)?.isConnectionLost != true { try? executor.control("ROLLBACK") }
                     throw error
                 }
             }
@@ -150,11 +155,16 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func close() async {
-        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        // The pool closes leased connections too when it stops: a read cut off so would fail.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while activeReads.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         await writerThread.stop()
         try? await writer?.close()
         readersRunning.cancel()
         await readersRunning.value
-        try? await readThreads.shutdownGracefully()
+        await readThreads.stop()
     }
 }

@@ -22,6 +22,8 @@ public struct PostgresError: SQLFailure, CustomStringConvertible, Sendable {
     }
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// The connection failed or was closed: the server never answered, so it sent no SQLSTATE.
+    public var isConnectionLost: Bool { sqlState == nil }
     /// The transaction lost a serialization race or a deadlock and may be run again.
     public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
 

@@ -14,6 +14,10 @@ struct PostgresExecutor: SQLExecutor {
 
     /// Rows a large read fetches per round trip.
     static let fetchSize = 2_000
+    /// The longest wait for one statement's answer. A server that stays silent longer is taken
+    /// for gone: the statement fails and its connection is closed (a late answer would belong
+    /// to no statement).
+    static let answerLimit = TimeAmount.seconds(60)
 
     init(connection: PostgresConnection, logger: Logger, notes: TransactionNotes?) {
         self.connection = connection
@@ -68,12 +72,26 @@ struct PostgresExecutor: SQLExecutor {
     private func run(_ sql: String, _ binds: [DatabaseValue]) throws -> PostgresQueryResult {
         let query = PostgresQuery(unsafeSQL: Placeholders.numbered(sql), binds: try Self.bindings(binds))
         do {
-            let result = try connection.query(query, logger: logger).wait()
+            let result = try Self.answer(to: connection.query(query, logger: logger), on: connection)
             state.changes = result.metadata.rows ?? 0
             return result
         } catch let error as PSQLError {
             throw PostgresError(error, sql: sql)
         }
+    }
+
+    /// Blocks this (non-event-loop) thread for the answer, at most `answerLimit`.
+    private static func answer<T: Sendable>(to future: EventLoopFuture<T>, on connection: PostgresConnection) throws -> T {
+        let limited = future.eventLoop.makePromise(of: T.self)
+        let timer = future.eventLoop.scheduleTask(in: answerLimit) {
+            limited.fail(PostgresError(sqlState: nil, message: "no answer within \(answerLimit.nanoseconds / 1_000_000_000) s"))
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+        future.whenComplete { result in
+            timer.cancel()
+            limited.completeWith(result)
+        }
+        return try limited.futureResult.wait()
     }
 
     private static func isSelect(_ sql: String) -> Bool {
