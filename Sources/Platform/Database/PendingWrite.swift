@@ -72,3 +72,17 @@ final class TransactionNotes: @unchecked Sendable {
     // Touched by the writer thread during the group, then by the draining task after it.
     var wroteEvents = false
 }
+
+extension BatchingThread where Job == any PendingWrite {
+    /// Queues `body` for the writer of database `name` and waits for its group's outcome;
+    /// `whenQueued` runs once it is in the queue.
+    func write<T: Sendable>(
+        database name: String, whenQueued: (@Sendable () -> Void)?, _ body: @escaping @Sendable (any SQLExecutor) throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let queued = submit(WriteRequest(body: body, continuation: continuation))
+            whenQueued?()
+            if !queued { continuation.resume(throwing: DatabaseClosedError(name: name)) }
+        }
+    }
+}

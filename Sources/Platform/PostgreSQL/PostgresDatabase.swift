@@ -90,11 +90,7 @@ public final class PostgresDatabase: SQLDatabase {
     public func write<T: Sendable>(
         whenQueued: (@Sendable () -> Void)?, _ body: @escaping @Sendable (any SQLExecutor) throws -> T
     ) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let queued = writerThread.submit(WriteRequest(body: body, continuation: continuation))
-            whenQueued?()
-            if !queued { continuation.resume(throwing: DatabaseClosedError(name: name)) }
-        }
+        try await writerThread.write(database: name, whenQueued: whenQueued, body)
     }
 
     /// Commits a group of queued writes, on the writer's thread.

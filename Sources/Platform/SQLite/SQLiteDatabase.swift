@@ -166,11 +166,7 @@ public final class SQLiteDatabase: SQLDatabase {
     public func write<T: Sendable>(
         whenQueued: (@Sendable () -> Void)?, _ body: @escaping @Sendable (any SQLExecutor) throws -> T
     ) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let queued = writerThread.submit(WriteRequest(body: body, continuation: continuation))
-            whenQueued?()
-            if !queued { continuation.resume(throwing: DatabaseClosedError(name: name)) }
-        }
+        try await writerThread.write(database: name, whenQueued: whenQueued, body)
     }
 
     /// Commits a group of queued writes, on the writer's thread.
