@@ -49,7 +49,7 @@ struct APIKeyStore: Sendable {
             try tx.execute(
                 "UPDATE auth_api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL",
                 [.text(RFC3339.string(from: Date())), .text(tenant.description), .text(id.description)])
-            guard tx.changes() == 1 else { return false }
+            guard try tx.changes() == 1 else { return false }
             try Outbox.append(events, in: tx)
             return true
         }

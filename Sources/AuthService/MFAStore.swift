@@ -27,7 +27,7 @@ struct MFAStore: Sendable {
                 INSERT INTO auth_mfa (user_id, tenant_id, secret) VALUES (?, ?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret WHERE auth_mfa.confirmed_at IS NULL
                 """, [.text(user.description), .text(tenant.description), .text(secret)])
-            return tx.changes() == 1
+            return try tx.changes() == 1
         }
     }
 
@@ -47,7 +47,7 @@ struct MFAStore: Sendable {
             try tx.execute(
                 "UPDATE auth_mfa SET last_used_step = ? WHERE user_id = ? AND last_used_step < ?",
                 [.integer(step), .text(user.description), .integer(step)])
-            return tx.changes() == 1
+            return try tx.changes() == 1
         }
     }
 
@@ -106,7 +106,7 @@ struct MFAStore: Sendable {
             try tx.execute(
                 "UPDATE auth_mfa_challenges SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
                 [.text(RFC3339.string(from: Date())), .text(tokenHash)])
-            return tx.changes() == 1
+            return try tx.changes() == 1
         }
     }
 

@@ -1,4 +1,5 @@
 @testable import Platform
+import Foundation
 import Testing
 
 @Suite struct PostgresLocationTests {
@@ -41,5 +42,29 @@ import Testing
 
     @Test func leavesAStatementWithoutBindsAlone() {
         #expect(Placeholders.numbered("SELECT 1") == "SELECT 1")
+    }
+}
+
+@Suite struct InlinedValueTests {
+    @Test func writesValuesInAsLiteralsTheServerCannotMisread() {
+        let inlined = Placeholders.inlined(
+            "INSERT INTO t VALUES (?, ?, ?, ?, ?)",
+            [.text("O'Brien \\ '); DROP TABLE t; --"), .integer(Int.min), .null, .float(.infinity), .blob(Data([0, 0xab]))])
+        #expect(inlined == #"INSERT INTO t VALUES (E'O''Brien \\ ''); DROP TABLE t; --', '-9223372036854775808'::int8, NULL, 'Infinity'::float8, E'\\x00ab'::bytea)"#)
+        // A quote followed by a combining accent is one Character in Swift, but still a quote on the wire.
+        #expect(Placeholders.inlined("SELECT ?", [.text("'\u{301}")]) == "SELECT E'''\u{301}'")
+    }
+
+    @Test func refusesToInlineWhenMarksAndValuesDoNotPair() {
+        #expect(Placeholders.inlined("SELECT ?, ?", [.integer(1)]) == nil)
+        #expect(Placeholders.inlined("SELECT ?", [.integer(1), .integer(2)]) == nil)
+    }
+
+    @Test func aWriteBlockIsQuotedByATagItsBodyDoesNotContain() {
+        let block = WriteBlock.sql(["INSERT INTO t VALUES (E'$w$')", "DELETE FROM t"])
+        let tag = String(block.dropFirst(3).prefix { $0 != "B" })
+        #expect(tag.hasPrefix("$w") && tag.hasSuffix("$") && tag != "$w$")
+        #expect(block.hasSuffix(tag))
+        #expect(block.components(separatedBy: tag).count == 3)  // opens and closes the body, never inside it
     }
 }

@@ -48,7 +48,7 @@ struct AuditLedger: Sendable {
                  .text(record.action), .text(record.resourceType), record.resourceId.map(DatabaseValue.text) ?? .null,
                  .text(record.changes), record.correlationId.map(DatabaseValue.text) ?? .null, .text(record.source),
                  .text(record.prevHash), .text(record.hash)])
-            guard tx.changes() == 1 else { continue }
+            guard try tx.changes() == 1 else { continue }
             heads[record.tenant] = (record.seq, record.hash)
             appended.append(record)
         }

@@ -18,10 +18,14 @@ final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
     }
 
     func run(in executor: any SQLExecutor) -> Bool {
+        let holding = executor as? any HoldingExecutor
         do {
-            outcome = .success(try body(executor))
+            let value = try body(executor)
+            try holding?.flush()
+            outcome = .success(value)
             return true
         } catch {
+            holding?.discardHeldWrites()
             outcome = .failure(error)
             return false
         }
@@ -35,6 +39,14 @@ final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
         case (nil, nil): continuation.resume(throwing: CancellationError())  // a committed group ran every write
         }
     }
+}
+
+/// An executor that holds statements back to send them together: a write's statements must all
+/// have been answered before the write counts as done, and a failed write's held-back
+/// statements must never reach the server (the next write would take their failure).
+protocol HoldingExecutor {
+    func flush() throws
+    func discardHeldWrites()
 }
 
 /// The part of a group commit both backends share: each write of a group in a savepoint of its

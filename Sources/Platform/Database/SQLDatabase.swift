@@ -61,17 +61,36 @@ public protocol SQLExecutor {
     /// Runs one statement and ignores any rows.
     func execute(_ sql: String, _ binds: [DatabaseValue]) throws
 
+    /// Runs several statements in order and returns each one's rows. A backend across the
+    /// network sends them together: one round trip where `query` would take one each.
+    func queries(_ statements: [SQLStatement]) throws -> [[DatabaseRow]]
+
     /// Runs one statement and hands each row to `body` without collecting them (large reads).
     func forEachRow(_ sql: String, _ binds: [DatabaseValue], _ body: (DatabaseRow) throws -> Void) throws
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
-    func changes() -> Int
+    func changes() throws -> Int
 
     /// Records that this transaction appended outbox events (the outbox calls it).
     func noteEventsWritten()
 }
 
+/// A statement with its positional binds.
+public struct SQLStatement: Sendable {
+    public let sql: String
+    public let binds: [DatabaseValue]
+
+    public init(_ sql: String, _ binds: [DatabaseValue] = []) {
+        self.sql = sql
+        self.binds = binds
+    }
+}
+
 extension SQLExecutor {
+    public func queries(_ statements: [SQLStatement]) throws -> [[DatabaseRow]] {
+        try statements.map { try query($0.sql, $0.binds) }
+    }
+
     @discardableResult
     public func query(_ sql: String) throws -> [DatabaseRow] { try query(sql, []) }
 

@@ -34,7 +34,7 @@ public struct EventInbox: Sendable {
                 try tx.execute(
                     "INSERT INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [.text(consumer), .text(event.id.description), now])
-                guard tx.changes() == 1 else { continue }
+                guard try tx.changes() == 1 else { continue }
                 try apply(tx, item)
                 applied.append(item)
             }

@@ -73,7 +73,7 @@ public final class PostgresDatabase: SQLDatabase {
         return try await readers.withConnection { connection in
             try await readThreads.run {
                 let executor = PostgresExecutor(connection: connection, logger: logger, notes: nil)
-                try executor.control("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                executor.hold("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
                     let result = try body(executor)
                     try executor.control("COMMIT")
@@ -99,10 +99,10 @@ public final class PostgresDatabase: SQLDatabase {
         do {
             let connection = try connectedWriter()
             let executor = PostgresExecutor(connection: connection, logger: logger, notes: notes)
-            try executor.control("BEGIN")
+            executor.hold("BEGIN")
             do {
-                try executor.execute("SELECT pg_advisory_xact_lock(?)", [.integer(writeLockKey)])
-                if try GroupCommit.run(batch, in: executor, notes: notes, statement: executor.control) {
+                executor.hold("SELECT pg_advisory_xact_lock(?)", [.integer(writeLockKey)])
+                if try GroupCommit.run(batch, in: executor, notes: notes, statement: { executor.hold($0) }) {
                     try executor.control("COMMIT")
                 } else {
                     try executor.control("ROLLBACK")

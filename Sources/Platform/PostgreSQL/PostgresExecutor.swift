@@ -4,8 +4,15 @@ import NIOCore
 import PostgresNIO
 
 /// Runs statements on the PostgreSQL connection a read or write was given, blocking the
-/// database's thread for each answer (the stores' bodies are synchronous, as with SQLite).
-struct PostgresExecutor: SQLExecutor {
+/// database's thread for the answers (the stores' bodies are synchronous, as with SQLite).
+///
+/// Round trips, not the server, bound a write's speed: a sale runs some thirty statements. So
+/// the executor sends nothing it need not wait for. On the writer, an INSERT, UPDATE or DELETE
+/// whose answer nobody reads is held back, and so are the transaction's own statements (BEGIN,
+/// SAVEPOINT, RELEASE); they leave together, the writes as one code block, with the next
+/// statement whose answer is needed, or at the end of the write (`flush`). A held-back write
+/// that fails fails its write there, with the server's error.
+struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     let connection: PostgresConnection
     let logger: Logger
     /// What the transaction did that matters after its commit; `nil` on readers.
@@ -14,6 +21,9 @@ struct PostgresExecutor: SQLExecutor {
 
     /// Rows a large read fetches per round trip.
     static let fetchSize = 2_000
+    /// Writes held back at most; more are sent on (a bulk import would otherwise grow one block
+    /// without end).
+    static let maximumHeldWrites = 500
     /// The longest wait for one statement's answer. A server that stays silent longer is taken
     /// for gone: the statement fails and its connection is closed (a late answer would belong
     /// to no statement).
@@ -29,54 +39,156 @@ struct PostgresExecutor: SQLExecutor {
 
     func noteEventsWritten() { notes?.wroteEvents = true }
 
-    func changes() -> Int { state.changes }
+    /// Rows changed by the last statement; a held-back last write is sent alone to count them.
+    func changes() throws -> Int {
+        if case .write(let sql, let binds)? = state.held.last {
+            state.held.removeLast()
+            _ = try send(then: [SQLStatement(sql, binds)])
+        } else {
+            try flush()
+        }
+        return state.changes
+    }
 
     @discardableResult
     func query(_ sql: String, _ binds: [DatabaseValue]) throws -> [DatabaseRow] {
-        let result = try run(sql, binds)
-        guard let first = result.rows.first else { return [] }
-        let columns = ColumnNames(first.map(\.columnName))
-        return try result.rows.map { try Self.row($0, columns: columns) }
+        try queries([SQLStatement(sql, binds)])[0]
+    }
+
+    func queries(_ statements: [SQLStatement]) throws -> [[DatabaseRow]] {
+        try send(then: statements).map { result in
+            guard let first = result.rows.first else { return [] }
+            let columns = ColumnNames(first.map(\.columnName))
+            return try result.rows.map { try Self.row($0, columns: columns) }
+        }
     }
 
     func execute(_ sql: String, _ binds: [DatabaseValue]) throws {
-        _ = try run(sql, binds)
+        guard notes != nil, Self.canHoldBack(sql) else {
+            _ = try send(then: [SQLStatement(sql, binds)])
+            return
+        }
+        state.held.append(.write(sql, binds))
+        state.heldWrites += 1
+        if state.heldWrites >= Self.maximumHeldWrites { try flush() }
     }
 
-    /// A SELECT reads through a cursor, `fetchSize` rows at a time, so a large read (an export)
-    /// never holds all its rows in memory; other statements run at once.
+    /// A reader's SELECT reads through a cursor, `fetchSize` rows at a time, so a large read (an
+    /// export) never holds all its rows in memory. The writer reads the few rows a write needs
+    /// at once.
     func forEachRow(_ sql: String, _ binds: [DatabaseValue], _ body: (DatabaseRow) throws -> Void) throws {
-        guard Self.isSelect(sql) else {
+        guard notes == nil, Self.isSelect(sql) else {
             for row in try query(sql, binds) { try body(row) }
             return
         }
         state.cursors += 1
         let cursor = "rows_\(state.cursors)"
-        try execute("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", binds)
+        hold("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", binds)
         var columns: ColumnNames?
         while true {
-            let batch = try run("FETCH \(Self.fetchSize) FROM \(cursor)", [])
-            for row in batch.rows {
+            let rows = try send(then: [SQLStatement("FETCH \(Self.fetchSize) FROM \(cursor)")])[0].rows
+            for row in rows {
                 let names = columns ?? ColumnNames(row.map(\.columnName))
                 columns = names
                 try body(try Self.row(row, columns: names))
             }
-            if batch.rows.count < Self.fetchSize { break }
+            if rows.count < Self.fetchSize { break }
         }
-        try execute("CLOSE \(cursor)", [])
+        hold("CLOSE \(cursor)", [])
     }
 
-    /// Runs a statement that is not part of a store's work (BEGIN, COMMIT, SAVEPOINT).
-    func control(_ sql: String) throws { _ = try run(sql, []) }
+    /// Queues a statement whose answer nobody reads (BEGIN, SAVEPOINT, RELEASE, CLOSE): it
+    /// leaves with the next statement that is waited for, and its failure surfaces there.
+    func hold(_ sql: String, _ binds: [DatabaseValue] = []) {
+        state.held.append(.statement(sql, binds))
+    }
 
-    private func run(_ sql: String, _ binds: [DatabaseValue]) throws -> PostgresQueryResult {
-        let query = PostgresQuery(unsafeSQL: Placeholders.numbered(sql), binds: try Self.bindings(binds))
-        do {
-            let result = try Self.answer(to: connection.query(query, logger: logger), on: connection)
-            state.changes = result.metadata.rows ?? 0
-            return result
-        } catch let error as PSQLError {
-            throw PostgresError(error, sql: sql)
+    /// Sends everything held back and waits for it; the writer calls it at the end of each write.
+    func flush() throws {
+        _ = try send(then: [])
+    }
+
+    /// Forgets the writes held back (not BEGIN or SAVEPOINT): the write they belong to failed.
+    func discardHeldWrites() {
+        state.held.removeAll { if case .write = $0 { true } else { false } }
+        state.heldWrites = 0
+    }
+
+    /// Runs a statement that ends the transaction (COMMIT, ROLLBACK) after everything held back.
+    func control(_ sql: String) throws {
+        _ = try send(then: [SQLStatement(sql)])
+    }
+
+    /// Sends what is held back and then `statements`, all before waiting, and waits for every
+    /// answer.
+    /// - Returns: the results of `statements`.
+    /// - Throws: the first failure among them (the later ones failed because of it).
+    private func send(then statements: [SQLStatement]) throws -> [PostgresQueryResult] {
+        var queries: [(sql: String, query: PostgresQuery)] = []
+        var writes: [SQLStatement] = []
+        func queueWrites() throws {
+            defer { writes = [] }
+            // A statement whose marks and values do not pair up goes alone, for the server to say so.
+            let inlined = writes.count > 1 ? writes.compactMap { Placeholders.inlined($0.sql, $0.binds) } : []
+            if inlined.count == writes.count, writes.count > 1 {
+                queries.append(("\(writes.count) writes, the first: \(writes[0].sql)", PostgresQuery(unsafeSQL: WriteBlock.sql(inlined))))
+                return
+            }
+            for write in writes { queries.append((write.sql, try Self.query(write.sql, write.binds))) }
+        }
+        for item in state.held {
+            switch item {
+            case .write(let sql, let binds): writes.append(SQLStatement(sql, binds))
+            case .statement(let sql, let binds):
+                try queueWrites()
+                queries.append((sql, try Self.query(sql, binds)))
+            }
+        }
+        try queueWrites()
+        let firstAnswered = queries.count
+        for statement in statements { queries.append((statement.sql, try Self.query(statement.sql, statement.binds))) }
+        state.held = []
+        state.heldWrites = 0
+        guard !queries.isEmpty else { return [] }
+        // postgres-nio queues them on the connection and sends each as the one before finishes,
+        // on its event loop: this thread wakes once.
+        let answers = queries.map { connection.query($0.query, logger: logger) }
+        var failure: (any Error)?
+        var results: [PostgresQueryResult] = []
+        for (sent, answer) in zip(queries, answers) {
+            do {
+                results.append(try Self.answer(to: answer, on: connection))
+            } catch let error as PSQLError {
+                failure = failure ?? PostgresError(error, sql: sent.sql)
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        let answered = Array(results[firstAnswered...])
+        if let last = answered.last { state.changes = last.metadata.rows ?? 0 }
+        return answered
+    }
+
+    private static func query(_ sql: String, _ binds: [DatabaseValue]) throws -> PostgresQuery {
+        PostgresQuery(unsafeSQL: Placeholders.numbered(sql), binds: try bindings(binds))
+    }
+
+    /// A write whose effect the statements after it see however it is sent, and whose answer
+    /// carries nothing but a count.
+    private static func canHoldBack(_ sql: String) -> Bool {
+        let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
+        guard head == "INSERT" || head == "UPDATE" || head == "DELETE" else { return false }
+        return !containsKeyword("RETURNING", in: sql)
+    }
+
+    /// An ASCII, case-blind search over the bytes (Foundation's string search is slow here).
+    private static func containsKeyword(_ keyword: StaticString, in sql: String) -> Bool {
+        let pattern = UnsafeBufferPointer(start: keyword.utf8Start, count: keyword.utf8CodeUnitCount)
+        let bytes = Array(sql.utf8)
+        guard bytes.count >= pattern.count else { return false }
+        return (0...(bytes.count - pattern.count)).contains { start in
+            pattern.indices.allSatisfy { bytes[start + $0] & 0xDF == pattern[$0] }
         }
     }
 
@@ -134,41 +246,18 @@ struct PostgresExecutor: SQLExecutor {
         }
     }
 
-    /// Per-body counters; the executor is a value handed to synchronous code, this is its memory.
+    /// Per-body memory; the executor is a value handed to synchronous code.
     private final class State {
         var changes = 0
         var cursors = 0
+        var held: [Held] = []
+        var heldWrites = 0
     }
-}
 
-/// Turns the stores' positional `?` into PostgreSQL's `$1, $2, …`, leaving string literals,
-/// quoted identifiers and comments alone.
-enum Placeholders {
-    static func numbered(_ sql: String) -> String {
-        guard sql.utf8.contains(UInt8(ascii: "?")) else { return sql }
-        var result = ""
-        result.reserveCapacity(sql.utf8.count + 16)
-        var number = 0
-        var quote: Character?
-        var inComment = false
-        var previous: Character = " "
-        for character in sql {
-            defer { previous = character }
-            if inComment {
-                if character == "\n" { inComment = false }
-            } else if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "-" && previous == "-" {
-                inComment = true
-            } else if character == "?" {
-                number += 1
-                result += "$\(number)"
-                continue
-            }
-            result.append(character)
-        }
-        return result
+    private enum Held {
+        /// Sent as it is, in its own message.
+        case statement(String, [DatabaseValue])
+        /// Sent in a code block with the writes next to it, its values written in.
+        case write(String, [DatabaseValue])
     }
 }

@@ -47,7 +47,7 @@ struct MasterDataStore: Sendable {
                 try Documents.decode(StoredVersion.self, from: row).version == expectedVersion
             else { return false }
             try tx.execute("UPDATE \(table.rawValue) SET \(assignments) WHERE tenant_id = ? AND id = ?", values)
-            guard tx.changes() == 1 else { return false }
+            guard try tx.changes() == 1 else { return false }
             try Outbox.append(events, in: tx)
             return true
         }

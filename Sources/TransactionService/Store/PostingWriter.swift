@@ -17,41 +17,48 @@ struct PostingWriter {
 
     // MARK: - Reading state
 
-    /// Completes a context holding master data with the current stock, valuations and period.
+    /// Completes a context holding master data with the current stock, valuations and period,
+    /// asked for together (one round trip to a database server).
     func load(into context: inout PostingContext, for transaction: BusinessTransaction) throws {
-        context.periodStatus = try periodStatus(of: transaction.date)
         let keys = Set(transaction.items.flatMap { item in
             [item.locationId, item.toLocationId].compactMap { $0 }.map {
                 StockKey(articleId: item.articleId, batchId: item.batchId, locationId: $0)
             }
         })
         let articles = Set(transaction.items.map(\.articleId))
-        // One statement for all the stock rows and one for all the valuations.
+        let articleValues = articles.map { DatabaseValue.text($0.description) }
+        var statements = [
+            periodStatement(of: transaction.date),
+            SQLStatement(
+                "SELECT article_id, batch_id, location_id, quantity_milli FROM stock_levels WHERE tenant_id = ? AND article_id IN (\(Self.marks(articles.count)))",
+                [tenantValue] + articleValues),
+            SQLStatement(
+                "SELECT article_id, quantity_milli, value_minor FROM article_valuations WHERE tenant_id = ? AND article_id IN (\(Self.marks(articles.count)))",
+                [tenantValue] + articleValues),
+        ]
+        let checksCredit = transaction.kind == .sale && context.partner?.creditLimitMinor != nil
+        if checksCredit, let partner = context.partner {
+            statements.append(SQLStatement(
+                "SELECT COALESCE(SUM(amount_minor - paid_minor), 0) AS open FROM open_items WHERE tenant_id = ? AND partner_id = ? AND kind = 'receivable'",
+                [tenantValue, .text(partner.id.description)]))
+        }
+        try recordOpenPeriod(of: transaction.date)
+        let answers = try tx.queries(statements)
+        context.periodStatus = Self.periodStatus(answers[0])
         for key in keys { context.stock[key] = 0 }
-        try tx.forEachRow(
-            "SELECT article_id, batch_id, location_id, quantity_milli FROM stock_levels WHERE tenant_id = ? AND article_id IN (\(Self.marks(articles.count)))",
-            [tenantValue] + articles.map { .text($0.description) }
-        ) { row in
+        for row in answers[1] {
             guard let article = row["article_id"].string.flatMap(EntityID.init), let batch = row["batch_id"].string.flatMap(EntityID.init),
                 let location = row["location_id"].string.flatMap(EntityID.init)
-            else { return }
+            else { continue }
             let key = StockKey(articleId: article, batchId: batch, locationId: location)
             if keys.contains(key) { context.stock[key] = try row.requireInt("quantity_milli") }
         }
         for article in articles { context.valuations[article] = .empty }
-        try tx.forEachRow(
-            "SELECT article_id, quantity_milli, value_minor FROM article_valuations WHERE tenant_id = ? AND article_id IN (\(Self.marks(articles.count)))",
-            [tenantValue] + articles.map { .text($0.description) }
-        ) { row in
-            guard let article = row["article_id"].string.flatMap(EntityID.init) else { return }
+        for row in answers[2] {
+            guard let article = row["article_id"].string.flatMap(EntityID.init) else { continue }
             context.valuations[article] = Valuation(quantityMilli: try row.requireInt("quantity_milli"), valueMinor: try row.requireInt("value_minor"))
         }
-        if transaction.kind == .sale, let partner = context.partner, partner.creditLimitMinor != nil {
-            context.openReceivablesMinor = try tx.query(
-                "SELECT COALESCE(SUM(amount_minor - paid_minor), 0) AS open FROM open_items WHERE tenant_id = ? AND partner_id = ? AND kind = 'receivable'",
-                [tenantValue, .text(partner.id.description)]
-            ).first?["open"].integer ?? 0
-        }
+        if checksCredit { context.openReceivablesMinor = answers[3].first?["open"].integer ?? 0 }
     }
 
     func stockLevel(_ key: StockKey) throws -> Int {
@@ -71,17 +78,32 @@ struct PostingWriter {
 
     /// The period's status; a period nobody touched yet is open, and is recorded as such.
     func periodStatus(of date: String) throws -> FiscalPeriodStatus {
+        try recordOpenPeriod(of: date)
+        let statement = periodStatement(of: date)
+        return Self.periodStatus(try tx.query(statement.sql, statement.binds))
+    }
+
+    /// Records a period nobody touched yet as open (the statement waits for no answer).
+    private func recordOpenPeriod(of date: String) throws {
         let (year, month) = Self.period(of: date)
-        if let status = try tx.query(
-            "SELECT status FROM fiscal_periods WHERE tenant_id = ? AND year = ? AND month = ?",
-            [tenantValue, .integer(year), .integer(month)]
-        ).first?["status"].string {
-            return FiscalPeriodStatus(rawValue: status) ?? .locked
-        }
         try tx.execute(
-            "INSERT INTO fiscal_periods (tenant_id, year, month, status, changed_at) VALUES (?, ?, ?, 'open', ?)",
+            "INSERT INTO fiscal_periods (tenant_id, year, month, status, changed_at) VALUES (?, ?, ?, 'open', ?) ON CONFLICT (tenant_id, year, month) DO NOTHING",
             [tenantValue, .integer(year), .integer(month), .text(RFC3339.now())])
-        return .open
+    }
+
+    private func periodStatement(of date: String) -> SQLStatement {
+        let (year, month) = Self.period(of: date)
+        return SQLStatement("SELECT status FROM fiscal_periods WHERE tenant_id = ? AND year = ? AND month = ?", [tenantValue, .integer(year), .integer(month)])
+    }
+
+    private static func periodStatus(_ rows: [DatabaseRow]) -> FiscalPeriodStatus {
+        rows.first?["status"].string.flatMap(FiscalPeriodStatus.init(rawValue:)) ?? .locked
+    }
+
+    /// `count` rows of `columns` marks each, for a multi-row VALUES list.
+    static func rowMarks(_ count: Int, columns: Int) -> String {
+        let row = "(\(marks(columns)))"
+        return Array(repeating: row, count: count).joined(separator: ", ")
     }
 
     static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
@@ -92,36 +114,44 @@ struct PostingWriter {
 
     // MARK: - Writing effects
 
-    /// Stores what the engine decided for `transaction`.
+    /// Stores what the engine decided for `transaction`: one statement per table, however many
+    /// items it has.
     func apply(_ result: PostingResult, of transaction: BusinessTransaction, date: String) throws {
-        for movement in result.movements {
-            try tx.execute(
-                """
-                INSERT INTO stock_movements (tenant_id, transaction_id, line, article_id, batch_id, location_id, quantity_milli, value_minor, date)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [tenantValue, .text(transaction.id.description), .integer(movement.line), .text(movement.key.articleId.description),
+        guard !result.movements.isEmpty else { return }
+        let id = DatabaseValue.text(transaction.id.description)
+        try tx.execute(
+            """
+            INSERT INTO stock_movements (tenant_id, transaction_id, line, article_id, batch_id, location_id, quantity_milli, value_minor, date)
+            VALUES \(Self.rowMarks(result.movements.count, columns: 9))
+            """,
+            result.movements.flatMap { movement -> [DatabaseValue] in
+                [tenantValue, id, .integer(movement.line), .text(movement.key.articleId.description),
                  .text(movement.key.batchId.description), .text(movement.key.locationId.description),
-                 .integer(movement.quantityMilli), .integer(movement.valueMinor), .text(date)])
+                 .integer(movement.quantityMilli), .integer(movement.valueMinor), .text(date)]
+            })
+        // Sorted, so concurrent writers on a server would lock the rows in one order.
+        let keys = Set(result.movements.map(\.key)).sorted {
+            ($0.articleId.description, $0.batchId.description, $0.locationId.description) < ($1.articleId.description, $1.batchId.description, $1.locationId.description)
         }
-        for key in Set(result.movements.map(\.key)) {
-            try tx.execute(
-                """
-                INSERT INTO stock_levels (tenant_id, article_id, batch_id, location_id, quantity_milli) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (tenant_id, article_id, batch_id, location_id) DO UPDATE SET quantity_milli = excluded.quantity_milli
-                """,
+        try tx.execute(
+            """
+            INSERT INTO stock_levels (tenant_id, article_id, batch_id, location_id, quantity_milli) VALUES \(Self.rowMarks(keys.count, columns: 5))
+            ON CONFLICT (tenant_id, article_id, batch_id, location_id) DO UPDATE SET quantity_milli = excluded.quantity_milli
+            """,
+            keys.flatMap { key -> [DatabaseValue] in
                 [tenantValue, .text(key.articleId.description), .text(key.batchId.description), .text(key.locationId.description),
-                 .integer(result.stock[key] ?? 0)])
-        }
-        for article in Set(result.movements.map(\.key.articleId)) {
-            let valuation = result.valuations[article] ?? .empty
-            try tx.execute(
-                """
-                INSERT INTO article_valuations (tenant_id, article_id, quantity_milli, value_minor) VALUES (?, ?, ?, ?)
-                ON CONFLICT (tenant_id, article_id) DO UPDATE SET quantity_milli = excluded.quantity_milli, value_minor = excluded.value_minor
-                """,
-                [tenantValue, .text(article.description), .integer(valuation.quantityMilli), .integer(valuation.valueMinor)])
-        }
+                 .integer(result.stock[key] ?? 0)]
+            })
+        let articles = Set(result.movements.map(\.key.articleId)).sorted { $0.description < $1.description }
+        try tx.execute(
+            """
+            INSERT INTO article_valuations (tenant_id, article_id, quantity_milli, value_minor) VALUES \(Self.rowMarks(articles.count, columns: 4))
+            ON CONFLICT (tenant_id, article_id) DO UPDATE SET quantity_milli = excluded.quantity_milli, value_minor = excluded.value_minor
+            """,
+            articles.flatMap { article -> [DatabaseValue] in
+                let valuation = result.valuations[article] ?? .empty
+                return [tenantValue, .text(article.description), .integer(valuation.quantityMilli), .integer(valuation.valueMinor)]
+            })
     }
 
     /// Books a balanced entry under the next gapless number of its fiscal year.
@@ -150,31 +180,32 @@ struct PostingWriter {
             [tenantValue, .text(entry.id.description), .integer(year), .integer(number), .text(date), .text(description),
              .text(source), transactionID.map { .text($0.description) } ?? .null, reverses.map { .text($0.description) } ?? .null,
              .text(actor.description), .text(RFC3339.string(from: entry.createdAt))])
-        for (index, line) in lines.enumerated() {
-            try tx.execute(
-                """
-                INSERT INTO journal_lines (tenant_id, entry_id, line, account, debit_minor, credit_minor, tax_code, partner_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [tenantValue, .text(entry.id.description), .integer(index + 1), .text(line.account), .integer(line.debitMinor),
-                 .integer(line.creditMinor), line.taxCode.map { .text($0) } ?? .null, line.partnerId.map { .text($0.description) } ?? .null])
-        }
-        // One balance update per account, however many lines name it (a sale of several items
-        // books revenue, cost of goods and inventory once per item).
+        let entryValue = DatabaseValue.text(entry.id.description)
+        try tx.execute(
+            """
+            INSERT INTO journal_lines (tenant_id, entry_id, line, account, debit_minor, credit_minor, tax_code, partner_id)
+            VALUES \(Self.rowMarks(lines.count, columns: 8))
+            """,
+            lines.enumerated().flatMap { index, line -> [DatabaseValue] in
+                [tenantValue, entryValue, .integer(index + 1), .text(line.account), .integer(line.debitMinor), .integer(line.creditMinor),
+                 line.taxCode.map { .text($0) } ?? .null, line.partnerId.map { .text($0.description) } ?? .null]
+            })
+        // One balance row per account, however many lines name it (a sale of several items books
+        // revenue, cost of goods and inventory once per item).
         var sums: [String: (debit: Int, credit: Int)] = [:]
         for line in lines {
             sums[line.account, default: (0, 0)].debit += line.debitMinor
             sums[line.account, default: (0, 0)].credit += line.creditMinor
         }
-        for (account, sum) in sums.sorted(by: { $0.key < $1.key }) {
-            try tx.execute(
-                """
-                INSERT INTO account_balances (tenant_id, fiscal_year, account, debit_minor, credit_minor) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (tenant_id, fiscal_year, account) DO UPDATE SET
-                    debit_minor = account_balances.debit_minor + excluded.debit_minor, credit_minor = account_balances.credit_minor + excluded.credit_minor
-                """,
-                [tenantValue, .integer(year), .text(account), .integer(sum.debit), .integer(sum.credit)])
-        }
+        try tx.execute(
+            """
+            INSERT INTO account_balances (tenant_id, fiscal_year, account, debit_minor, credit_minor) VALUES \(Self.rowMarks(sums.count, columns: 5))
+            ON CONFLICT (tenant_id, fiscal_year, account) DO UPDATE SET
+                debit_minor = account_balances.debit_minor + excluded.debit_minor, credit_minor = account_balances.credit_minor + excluded.credit_minor
+            """,
+            sums.sorted { $0.key < $1.key }.flatMap { account, sum -> [DatabaseValue] in
+                [tenantValue, .integer(year), .text(account), .integer(sum.debit), .integer(sum.credit)]
+            })
         return entry
     }
 
