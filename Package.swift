@@ -138,6 +138,7 @@ let package = Package(
             dependencies: [
                 "Platform", "ERPKernel", "ERPTesting",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

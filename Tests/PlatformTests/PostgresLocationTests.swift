@@ -15,6 +15,16 @@ import Testing
         #expect(location.poolSize == 12)
         #expect(location.connectTimeoutSeconds == 3)
         #expect(!location.redacted.contains("s/cret"))
+        #expect(location.replicas.isEmpty)
+    }
+
+    @Test func readsTheReplicasAndTheWaits() throws {
+        let location = try PostgresLocation(
+            url: "postgres://u@primary/db?replica=r1:5433,r2:5434&replica_wait_ms=50&statement_timeout=30", schema: "main")
+        #expect(location.replicas == [ServerAddress(host: "r1", port: 5433), ServerAddress(host: "r2", port: 5434)])
+        #expect(location.replicaWaitMilliseconds == 50)
+        #expect(location.statementTimeoutSeconds == 30)
+        #expect(location.onReplica(1).host == "r2" && location.onReplica(1).port == 5434 && location.onReplica(1).schema == "main")
     }
 
     @Test(arguments: [
@@ -24,6 +34,9 @@ import Testing
         ("postgres://u@h/db?pool_size=0", "pool_size"),
         ("postgres://u@h/db?poolsize=3", "poolsize is unknown"),
         ("postgres://u@h/db?schema_prefix=Drop;", "schema name"),
+        ("postgres://u@h/db?replica=r1", "replica must be HOST:PORT"),
+        ("postgres://u@h/db?replica_wait_ms=-1", "replica_wait_ms"),
+        ("postgres://u@h/db?statement_timeout=0", "statement_timeout"),
     ])
     func refusesAURLWithAClearReason(url: String, reason: String) {
         #expect {

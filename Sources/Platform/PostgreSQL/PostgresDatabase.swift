@@ -21,6 +21,7 @@ public final class PostgresDatabase: SQLDatabase {
     private let location: PostgresLocation
     private let logger: Logger
     private let readers: PostgresClient
+    private let replicas: PostgresReplicas
     private let readersRunning: Task<Void, Never>
     /// Runs the synchronous read bodies; one thread per pooled connection.
     private let readThreads: BlockingThreads
@@ -43,7 +44,8 @@ public final class PostgresDatabase: SQLDatabase {
         writerConfiguration = try location.connectionConfiguration
         readers = PostgresClient(configuration: try location.clientConfiguration, backgroundLogger: logger)
         readersRunning = Task { [readers] in await readers.run() }
-        readThreads = BlockingThreads(count: location.poolSize, name: "postgres-reader")
+        replicas = try PostgresReplicas(location: location, logger: logger)
+        readThreads = BlockingThreads(count: location.poolSize * (1 + location.replicas.count), name: "postgres-reader")
         writeLockKey = Int(truncatingIfNeeded: Int64(bitPattern: UInt64(location.schema.stableHash, radix: 16) ?? 0))
         writerThread.start { [unowned self] batch in commit(batch) }
     }
@@ -69,23 +71,36 @@ public final class PostgresDatabase: SQLDatabase {
         activeReads.add(1, ordering: .sequentiallyConsistent)
         defer { activeReads.subtract(1, ordering: .sequentiallyConsistent) }
         guard !closed.load(ordering: .sequentiallyConsistent) else { throw DatabaseClosedError(name: name) }
-        let logger = logger
+        let (logger, answerLimit) = (logger, answerLimit)
+        let transaction: @Sendable (PostgresConnection) throws -> T = { connection in
+            try Self.readTransaction(on: connection, logger: logger, answerLimit: answerLimit, body)
+        }
+        if !replicas.isEmpty, case .read(let result) = try await replicas.withFreshConnection(on: readThreads, answerLimit: answerLimit, transaction) {
+            return result
+        }
         return try await readers.withConnection { connection in
-            try await readThreads.run {
-                let executor = PostgresExecutor(connection: connection, logger: logger, notes: nil)
-                executor.hold("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                do {
-                    let result = try body(executor)
-                    try executor.control("COMMIT")
-                    return result
-                } catch {
-                    // A lost connection has no transaction left to roll back.
-                    if !connection.isClosed, (error as? PostgresError)?.isConnectionLost != true { try? executor.control("ROLLBACK") }
-                    throw error
-                }
-            }
+            try await readThreads.run { try transaction(connection) }
         }
     }
+
+    /// `body` in one read-only transaction on `connection`.
+    private static func readTransaction<T>(
+        on connection: PostgresConnection, logger: Logger, answerLimit: TimeAmount, _ body: (any SQLExecutor) throws -> T
+    ) throws -> T {
+        let executor = PostgresExecutor(connection: connection, logger: logger, notes: nil, answerLimit: answerLimit)
+        executor.hold("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            let result = try body(executor)
+            try executor.control("COMMIT")
+            return result
+        } catch {
+            // A lost connection has no transaction left to roll back.
+            if !connection.isClosed, (error as? PostgresError)?.isConnectionLost != true { try? executor.control("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private var answerLimit: TimeAmount { .seconds(Int64(location.statementTimeoutSeconds)) }
 
     public func write<T: Sendable>(
         whenQueued: (@Sendable () -> Void)?, _ body: @escaping @Sendable (any SQLExecutor) throws -> T
@@ -98,12 +113,12 @@ public final class PostgresDatabase: SQLDatabase {
         let notes = TransactionNotes()
         do {
             let connection = try connectedWriter()
-            let executor = PostgresExecutor(connection: connection, logger: logger, notes: notes)
+            let executor = PostgresExecutor(connection: connection, logger: logger, notes: notes, answerLimit: answerLimit)
             executor.hold("BEGIN")
             do {
                 executor.hold("SELECT pg_advisory_xact_lock(?)", [.integer(writeLockKey)])
                 if try GroupCommit.run(batch, in: executor, notes: notes, statement: { executor.hold($0) }) {
-                    try executor.control("COMMIT")
+                    try commit(on: executor)
                 } else {
                     try executor.control("ROLLBACK")
                 }
@@ -120,6 +135,14 @@ public final class PostgresDatabase: SQLDatabase {
             for observer in commitObservers.withLock({ $0 }) { observer() }
         }
         for request in batch { request.complete(commitError: nil) }
+    }
+
+    /// Commits; with replicas, also learns where the WAL stood (in the same round trip), which
+    /// the replicas must have replayed before they serve this process's reads.
+    private func commit(on executor: PostgresExecutor) throws {
+        guard !replicas.isEmpty else { return try executor.control("COMMIT") }
+        let answers = try executor.queries([SQLStatement("COMMIT"), SQLStatement("SELECT CAST(pg_current_wal_lsn() AS TEXT) AS position")])
+        if let position = answers[1].first?["position"].string { replicas.noteCommit(at: position) }
     }
 
     /// The writer's connection, opened anew after the server dropped it (a restart).
@@ -161,6 +184,7 @@ public final class PostgresDatabase: SQLDatabase {
         try? await writer?.close()
         readersRunning.cancel()
         await readersRunning.value
+        await replicas.close()
         await readThreads.stop()
     }
 }

@@ -27,12 +27,13 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     /// The longest wait for one statement's answer. A server that stays silent longer is taken
     /// for gone: the statement fails and its connection is closed (a late answer would belong
     /// to no statement).
-    static let answerLimit = TimeAmount.seconds(60)
+    let answerLimit: TimeAmount
 
-    init(connection: PostgresConnection, logger: Logger, notes: TransactionNotes?) {
+    init(connection: PostgresConnection, logger: Logger, notes: TransactionNotes?, answerLimit: TimeAmount) {
         self.connection = connection
         self.logger = logger
         self.notes = notes
+        self.answerLimit = answerLimit
     }
 
     var dialect: SQLDialect { .postgresql }
@@ -157,7 +158,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         var results: [PostgresQueryResult] = []
         for (sent, answer) in zip(queries, answers) {
             do {
-                results.append(try Self.answer(to: answer, on: connection))
+                results.append(try Self.answer(to: answer, on: connection, within: answerLimit))
             } catch let error as PSQLError {
                 failure = failure ?? PostgresError(error, sql: sent.sql)
             } catch {
@@ -193,7 +194,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     }
 
     /// Blocks this (non-event-loop) thread for the answer, at most `answerLimit`.
-    private static func answer<T: Sendable>(to future: EventLoopFuture<T>, on connection: PostgresConnection) throws -> T {
+    private static func answer<T: Sendable>(to future: EventLoopFuture<T>, on connection: PostgresConnection, within answerLimit: TimeAmount) throws -> T {
         let limited = future.eventLoop.makePromise(of: T.self)
         let timer = future.eventLoop.scheduleTask(in: answerLimit) {
             limited.fail(PostgresError(sqlState: nil, message: "no answer within \(answerLimit.nanoseconds / 1_000_000_000) s"))

@@ -6,7 +6,10 @@ import PostgresNIO
 /// and the schema, read from a URL such as
 /// `postgres://neuroerp:secret@127.0.0.1:5432/neuroerp?pool_size=8&connect_timeout=5&sslmode=require`.
 /// `schema_prefix=acme_` puts the schemas of one installation beside another's in one database
-/// (the tests give each process its own).
+/// (the tests give each process its own). `replica=HOST:PORT,…` names streaming replicas that
+/// serve the reads (same login and database); `replica_wait_ms` is how long a read waits for a
+/// replica to replay this process's last commit before it goes to the primary instead.
+/// `statement_timeout` is the longest wait in seconds for one statement's answer.
 public struct PostgresLocation: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -19,9 +22,15 @@ public struct PostgresLocation: Sendable, Equatable {
     public var poolSize: Int
     public var connectTimeoutSeconds: Int
     public var requireTLS: Bool
+    /// Hot standbys of this server; reads go to them.
+    public var replicas: [ServerAddress]
+    public var replicaWaitMilliseconds: Int
+    public var statementTimeoutSeconds: Int
 
     /// The query parameters a URL may carry.
-    static let parameters: Set<String> = ["pool_size", "connect_timeout", "sslmode", "schema_prefix"]
+    static let parameters: Set<String> = [
+        "pool_size", "connect_timeout", "sslmode", "schema_prefix", "replica", "replica_wait_ms", "statement_timeout",
+    ]
 
     /// Reads `url`; `schema` names the service database inside it.
     /// - Throws: `PostgresLocationError` naming what is wrong with the URL.
@@ -42,6 +51,9 @@ public struct PostgresLocation: Sendable, Equatable {
         poolSize = 8
         connectTimeoutSeconds = 10
         requireTLS = false
+        replicas = []
+        replicaWaitMilliseconds = 200
+        statementTimeoutSeconds = 60
         for item in components.queryItems ?? [] {
             guard Self.parameters.contains(item.name) else {
                 throw PostgresLocationError("database URL parameter \(item.name) is unknown (known: \(Self.parameters.sorted().joined(separator: ", ")))")
@@ -56,6 +68,16 @@ public struct PostgresLocation: Sendable, Equatable {
                 connectTimeoutSeconds = seconds
             case "schema_prefix":
                 prefix = value
+            case "replica":
+                replicas = try value.split(separator: ",").map { try Self.address(String($0)) }
+            case "replica_wait_ms":
+                guard let milliseconds = Int(value), (0...60_000).contains(milliseconds) else {
+                    throw PostgresLocationError("replica_wait_ms must be 0 to 60000")
+                }
+                replicaWaitMilliseconds = milliseconds
+            case "statement_timeout":
+                guard let seconds = Int(value), (1...3_600).contains(seconds) else { throw PostgresLocationError("statement_timeout must be 1 to 3600 seconds") }
+                statementTimeoutSeconds = seconds
             default:
                 guard ["disable", "require"].contains(value) else { throw PostgresLocationError("sslmode must be disable or require") }
                 requireTLS = value == "require"
@@ -65,6 +87,23 @@ public struct PostgresLocation: Sendable, Equatable {
         guard self.schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
             throw PostgresLocationError("schema name \(self.schema) must be lower-case letters, digits and _, at most 63")
         }
+    }
+
+    private static func address(_ text: String) throws -> ServerAddress {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65_535).contains(port) else {
+            throw PostgresLocationError("replica must be HOST:PORT, several separated by commas (got \(text))")
+        }
+        return ServerAddress(host: String(parts[0]), port: port)
+    }
+
+    /// The same login, database and schema on a replica.
+    func onReplica(_ index: Int) -> PostgresLocation {
+        var replica = self
+        replica.host = replicas[index].host
+        replica.port = replicas[index].port
+        replica.replicas = []
+        return replica
     }
 
     /// The schema, quoted for SQL (its characters are checked, so no escaping is needed).
@@ -99,6 +138,11 @@ public struct PostgresLocation: Sendable, Equatable {
             return configuration
         }
     }
+}
+
+public struct ServerAddress: Sendable, Equatable {
+    public let host: String
+    public let port: Int
 }
 
 public struct PostgresLocationError: Error, CustomStringConvertible {
