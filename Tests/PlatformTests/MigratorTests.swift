@@ -66,7 +66,7 @@ import ERPTesting
         let migrator = Migrator(database: database, logger: logger)
         try await migrator.apply(Self.track)
         #expect(try await migrator.version(of: "users") == 0)
-        #expect(try await migrator.version(of: "platform") == 1)
+        #expect(try await migrator.version(of: "platform") == 2)
         await database.close()
     }
 }

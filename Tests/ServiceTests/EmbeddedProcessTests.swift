@@ -19,7 +19,7 @@ import Testing
             #expect(page.data.map(\.name) == ServiceName.allCases.map(\.rawValue))
             #expect(page.data.allSatisfy { $0.status == "up" && $0.mode == .embedded && $0.address == "in-process" })
             let users = try #require(page.data.first { $0.name == "users" })
-            #expect(users.databases == [DatabaseInfo(name: "main", migrationVersion: 1, platformMigrationVersion: 1)])
+            #expect(users.databases == [DatabaseInfo(name: "main", migrationVersion: 1, platformMigrationVersion: 2)])
             #expect(page.data.first { $0.name == "audit" }?.databases.first?.name == "audit")
             #expect(page.data.first { $0.name == "dashboard" }?.databases == [])
         }

@@ -5,7 +5,10 @@ import Platform
 extension AuditMigrations {
     static let postgresTrack = MigrationTrack(
         name: "audit",
-        migrations: [Migration(version: 1, name: "hash-chained trail, signed checkpoints, actor details", statements: postgresTrail)])
+        migrations: [
+            Migration(version: 1, name: "hash-chained trail, signed checkpoints, actor details", statements: postgresTrail),
+            Migration(version: 2, name: "records by resource, whatever its type", statements: recordsByResource),
+        ])
 
     static let postgresTrail = [
         // BIGINT: a seq of 5.5 cannot slip a record between 5 and 6 (SQLite needs STRICT for that).

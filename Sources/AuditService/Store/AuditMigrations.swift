@@ -6,7 +6,16 @@ import Platform
 enum AuditMigrations {
     static let track = MigrationTrack(
         name: "audit",
-        migrations: [Migration(version: 1, name: "hash-chained trail, signed checkpoints, actor details", statements: trail)])
+        migrations: [
+            Migration(version: 1, name: "hash-chained trail, signed checkpoints, actor details", statements: trail),
+            Migration(version: 2, name: "records by resource, whatever its type", statements: recordsByResource),
+        ])
+
+    /// The history of one resource is asked for by its ID alone (IDs are unique across types).
+    static let recordsByResource = [
+        "DROP INDEX audit_records_by_resource",
+        "CREATE INDEX audit_records_by_resource ON audit_records (tenant_id, resource_id, seq)",
+    ]
 
     static let trail = [
         // STRICT: a seq of 5.5 cannot slip a record between 5 and 6.

@@ -33,6 +33,13 @@ extension PlatformMigrations {
                         status BIGINT NOT NULL, headers TEXT COLLATE "C" NOT NULL, body BYTEA NOT NULL,
                         created_at TEXT COLLATE "C" NOT NULL, PRIMARY KEY (scope, key))
                     """,
+                ]),
+            Migration(
+                version: 2, name: "unpublished events by source",
+                statements: [
+                    // The relay of each process asks for its own modules' events.
+                    "DROP INDEX outbox_events_unpublished",
+                    "CREATE INDEX outbox_events_unpublished ON outbox_events (source, seq) WHERE published_at IS NULL",
                 ])
         ])
 }

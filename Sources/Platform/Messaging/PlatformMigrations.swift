@@ -36,6 +36,13 @@ public enum PlatformMigrations {
                         status INTEGER NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
                         created_at TEXT NOT NULL, PRIMARY KEY (scope, key))
                     """,
+                ]),
+            Migration(
+                version: 2, name: "unpublished events by source",
+                statements: [
+                    // The relay of each process asks for its own modules' events.
+                    "DROP INDEX outbox_events_unpublished",
+                    "CREATE INDEX outbox_events_unpublished ON outbox_events (source, seq) WHERE published_at IS NULL",
                 ])
         ])
 }

@@ -57,7 +57,8 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     }
 
     func queries(_ statements: [SQLStatement]) throws -> [[DatabaseRow]] {
-        try send(then: statements).map { result in
+        for statement in statements { try checkPlan(statement) }
+        return try send(then: statements).map { result in
             guard let first = result.rows.first else { return [] }
             let columns = ColumnNames(first.map(\.columnName))
             return try result.rows.map { try Self.row($0, columns: columns) }
@@ -65,6 +66,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     }
 
     func execute(_ sql: String, _ binds: [DatabaseValue]) throws {
+        try checkPlan(SQLStatement(sql, binds))
         guard notes != nil, Self.canHoldBack(sql) else {
             _ = try send(then: [SQLStatement(sql, binds)])
             return
@@ -98,9 +100,21 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         hold("CLOSE \(cursor)", [])
     }
 
+    /// In the plan check of the tests only (`PlanReport`): explains `statement` inside this
+    /// transaction with sequential scans off, then switches them on again.
+    private func checkPlan(_ statement: SQLStatement) throws {
+        guard state.inTransaction, PlanReport.wants(statement.sql) else { return }
+        let answers = try send(then: [
+            SQLStatement("SET LOCAL enable_seqscan = off"), SQLStatement("EXPLAIN (FORMAT JSON) " + statement.sql, statement.binds),
+            SQLStatement("SET LOCAL enable_seqscan = on"),
+        ])
+        if let plan = try answers[1].rows.first?.first?.decode(String.self) { PlanReport.record(sql: statement.sql, plan: plan) }
+    }
+
     /// Queues a statement whose answer nobody reads (BEGIN, SAVEPOINT, RELEASE, CLOSE): it
     /// leaves with the next statement that is waited for, and its failure surfaces there.
     func hold(_ sql: String, _ binds: [DatabaseValue] = []) {
+        if sql.hasPrefix("BEGIN") { state.inTransaction = true }
         state.held.append(.statement(sql, binds))
     }
 
@@ -253,6 +267,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         var cursors = 0
         var held: [Held] = []
         var heldWrites = 0
+        var inTransaction = false
     }
 
     private enum Held {

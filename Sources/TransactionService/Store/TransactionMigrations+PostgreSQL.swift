@@ -9,6 +9,7 @@ extension TransactionMigrations {
             Migration(
                 version: 1, name: "master data, transactions, stock, ledger, open items and payments",
                 statements: postgresMasterData + postgresPostings),
+            Migration(version: 2, name: "open items by transaction", statements: [openItemsByTransaction]),
         ])
 
     static let postgresMasterData = [

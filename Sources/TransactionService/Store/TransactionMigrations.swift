@@ -8,7 +8,11 @@ enum TransactionMigrations {
         migrations: [
             Migration(version: 1, name: "master data", statements: masterData),
             Migration(version: 2, name: "transactions, stock, ledger, open items and payments", statements: postings),
+            Migration(version: 3, name: "open items by transaction", statements: [openItemsByTransaction]),
         ])
+
+    /// Payments and reversals find a transaction's open item by it.
+    static let openItemsByTransaction = "CREATE INDEX open_items_by_transaction ON open_items (tenant_id, transaction_id)"
 
     // Master data keeps each record as its JSON document, beside the columns that constraints
     // and filters need.
