@@ -7,7 +7,9 @@ public enum Check {
     public static func text(_ value: String?, _ name: String, length: ClosedRange<Int>, required: Bool = true) -> [InvalidParam] {
         guard let value else { return required ? [InvalidParam(name: name, reason: "required")] : [] }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard length.contains(value.count), !trimmed.isEmpty || length.lowerBound == 0 else {
+        // Counted in code points, as the OpenAPI document's maxLength counts them (a letter with
+        // ten combining marks is one Character but eleven code points).
+        guard length.contains(value.unicodeScalars.count), !trimmed.isEmpty || length.lowerBound == 0 else {
             return [InvalidParam(name: name, reason: "\(length.lowerBound) to \(length.upperBound) characters, not blank")]
         }
         guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
