@@ -50,7 +50,7 @@ extension AuthServiceModule {
                 throw Problem.validation("The e-mail or password is too long.")
             }
             let address = context.clientAddress(of: request)
-            if let wait = throttle.retryAfter(account: body.email, address: address) {
+            if let wait = try await throttle.retryAfter(account: body.email, address: address) {
                 throw Problem(
                     status: 429, code: "too_many_failed_logins", title: "Too many failed logins",
                     detail: "Too many failed logins for this account or from this address; try again in \(wait) s.",
@@ -60,10 +60,10 @@ extension AuthServiceModule {
             do {
                 access = try await authenticate(email: body.email, password: body.password, trace: context.trace)
             } catch let problem as Problem where problem.code == Self.invalidCredentials.code {
-                throttle.recordFailure(account: body.email, address: address)
+                try await throttle.recordFailure(account: body.email, address: address)
                 throw problem
             }
-            throttle.recordSuccess(account: body.email)
+            try await throttle.recordSuccess(account: body.email)
             return try await loginAnswer(for: access, trace: context.trace)
         }
         router.post("/api/v1/auth/refresh") { request, context in

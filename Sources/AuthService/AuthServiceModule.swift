@@ -31,7 +31,7 @@ public struct AuthServiceModule: ServiceModule {
         self.keys = SigningKeys(database: environment.database!, accessTokenLifetime: settings.accessTokenLifetime)
         self.hasher = PasswordHasher(cost: settings.bcryptCost)
         self.apiKeys = APIKeyStore(database: environment.database!)
-        self.throttle = LoginThrottle(limits: settings.loginLimits)
+        self.throttle = LoginThrottle(limits: settings.loginLimits, store: environment.rateLimits)
         self.mfa = MFAStore(database: environment.database!)
     }
 

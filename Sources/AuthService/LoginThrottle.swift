@@ -1,66 +1,42 @@
+import ERPKernel
 import Foundation
-import Synchronization
 
 /// Counts failed logins per account and per client address in a sliding window, and says how
 /// long to wait once a limit is reached. Checked before any password work, so a guessing run
 /// costs the attacker time and the server nothing.
 ///
-/// In-process: each auth replica counts on its own (a shared count comes with Redis).
-final class LoginThrottle: Sendable {
+/// The counts live in the environment's rate-limit store: in-process in embedded mode, in Redis
+/// when distributed, so every auth process counts the same failures.
+struct LoginThrottle: Sendable {
     struct Limits: Sendable {
         var failuresPerAccount = 5
         var failuresPerAddress = 20
         var window: Duration = .seconds(15 * 60)
-        /// Bound on the keys remembered; the oldest are forgotten first.
-        var maximumKeys = 100_000
     }
 
-    private let limits: Limits
-    private let now: @Sendable () -> ContinuousClock.Instant
-    private let failures = Mutex<[String: [ContinuousClock.Instant]]>([:])
-
-    init(limits: Limits = Limits(), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
-        self.limits = limits
-        self.now = now
-    }
+    let limits: Limits
+    let store: any RateLimitStore
 
     /// Seconds to wait before the next attempt, `nil` when an attempt may go ahead.
-    func retryAfter(account: String, address: String?) -> Int? {
-        let time = now()
-        return failures.withLock { failures in
-            var wait: Duration?
-            for (key, limit) in keys(account: account, address: address) {
-                let recent = (failures[key] ?? []).filter { time - $0 < limits.window }
-                failures[key] = recent.isEmpty ? nil : recent
-                if recent.count >= limit, let oldest = recent.first {
-                    let remaining = limits.window - (time - oldest)
-                    wait = max(wait ?? .zero, remaining)
-                }
-            }
-            return wait.map { max(1, Int($0.components.seconds) + 1) }
-        }
+    func retryAfter(account: String, address: String?) async throws -> Int? {
+        try await store.wait(for: keys(account: account, address: address), window: limits.window)
+            .map { max(1, Int($0.components.seconds) + 1) }
     }
 
-    func recordFailure(account: String, address: String?) {
-        let time = now()
-        failures.withLock { failures in
-            if failures.count >= limits.maximumKeys, let victim = failures.min(by: { ($0.value.last ?? time) < ($1.value.last ?? time) })?.key {
-                failures[victim] = nil
-            }
-            for (key, _) in keys(account: account, address: address) {
-                failures[key, default: []].append(time)
-            }
-        }
+    func recordFailure(account: String, address: String?) async throws {
+        try await store.hit(keys(account: account, address: address).map(\.key), window: limits.window)
     }
 
     /// A successful login forgets the account's failures (not the address's).
-    func recordSuccess(account: String) {
-        _ = failures.withLock { $0.removeValue(forKey: "account:" + account.lowercased()) }
+    func recordSuccess(account: String) async throws {
+        try await store.reset(Self.accountKey(account))
     }
 
-    private func keys(account: String, address: String?) -> [(String, Int)] {
-        var keys = [("account:" + account.lowercased(), limits.failuresPerAccount)]
-        if let address { keys.append(("address:" + address, limits.failuresPerAddress)) }
+    private func keys(account: String, address: String?) -> [RateLimit] {
+        var keys = [RateLimit(key: Self.accountKey(account), limit: limits.failuresPerAccount)]
+        if let address { keys.append(RateLimit(key: "login:address:" + address, limit: limits.failuresPerAddress)) }
         return keys
     }
+
+    private static func accountKey(_ account: String) -> String { "login:account:" + account.lowercased() }
 }

@@ -19,6 +19,8 @@ public struct ServiceEnvironment: Sendable {
     public let database: (any SQLDatabase)?
     public let bus: any EventBus
     public let cache: any Cache
+    /// Where rate limits count: in-process, or Redis shared by every process.
+    public let rateLimits: any RateLimitStore
     public let metrics: MetricsRegistry
     public let logger: Logger
     /// The client for another service, in-process or remote.
@@ -26,6 +28,7 @@ public struct ServiceEnvironment: Sendable {
 
     public init(
         mode: RunMode, version: String, database: (any SQLDatabase)?, bus: any EventBus, cache: any Cache,
+        rateLimits: any RateLimitStore = InProcessRateLimitStore(),
         metrics: MetricsRegistry, logger: Logger, client: @escaping @Sendable (ServiceName) -> any ServiceClient
     ) {
         self.mode = mode
@@ -33,6 +36,7 @@ public struct ServiceEnvironment: Sendable {
         self.database = database
         self.bus = bus
         self.cache = cache
+        self.rateLimits = rateLimits
         self.metrics = metrics
         self.logger = logger
         self.client = client

@@ -86,12 +86,16 @@ struct ProcessAssembly {
         if redis == nil, mode == .split {
             logger.warning("split mode without --redis-url: events reach only the services of this process")
         }
-        let cache = InProcessCache(maximumEntries: configuration.cacheMaxEntries)
+        let cache = TieredCache(local: InProcessCache(maximumEntries: configuration.cacheMaxEntries), redis: redis, metrics: metrics)
+        // Rate limits count in Redis when there is one, so every process of a service shares them.
+        let rateLimits: any RateLimitStore = redis.map {
+            GuardedRateLimitStore(RedisRateLimitStore(client: $0), failure: configuration.rateLimitFailure, logger: logger)
+        } ?? InProcessRateLimitStore()
         let directoryBox = Mutex<ServiceDirectory?>(nil)
         func environment(for service: ServiceName) -> ServiceEnvironment {
             ServiceEnvironment(
                 mode: mode, version: BuildInfo.version, database: service.database.flatMap { databases[$0] },
-                bus: bus, cache: cache, metrics: metrics, logger: logger.with("service.name", service.rawValue),
+                bus: bus, cache: cache, rateLimits: rateLimits, metrics: metrics, logger: logger.with("service.name", service.rawValue),
                 client: { other in directoryBox.withLock { $0! }.client(for: other) })
         }
         // The compliance gate answers the transactions service in process when both run here, and

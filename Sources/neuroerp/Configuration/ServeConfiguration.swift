@@ -21,6 +21,7 @@ struct ServeConfiguration: Sendable {
     var postgres: [DatabaseName: PostgresLocation]
     /// The Redis of the event bus between processes; `nil`: events stay in the process.
     var redis: RedisConfiguration?
+    var rateLimitFailure: RateLimitFailure
     var shutdownTimeout: Duration
     var statusMaxAge: Duration
     var cacheMaxEntries: Int
@@ -118,6 +119,7 @@ struct ServeConfiguration: Sendable {
                 throw fail(.redisURL, (Self.redactCredentials(found.value), found.source), "a redis:// URL (\(error.description))")
             }
         }
+        rateLimitFailure = try choice(.rateLimitFailure, RateLimitFailure.self, options: RateLimitFailure.allCases.map(\.rawValue))
         shutdownTimeout = .seconds(try integer(.shutdownTimeout, in: 1...3600))
         statusMaxAge = .milliseconds(try integer(.statusMaxAge, in: 0...60_000))
         cacheMaxEntries = try integer(.cacheEntries, in: 1...100_000_000)

@@ -54,6 +54,9 @@ struct Setting: Sendable {
     static let redisURL = Setting(
         key: "redisUrl", flag: "--redis-url", environment: "NEUROERP_REDIS_URL", defaultValue: nil,
         help: "Redis for the event bus between processes (Redis Streams): redis://[user:password@]host:port[/db][?pool_size=4&timeout_ms=2000&connect_timeout_ms=1000&key_prefix=neuroerp:]; without it events stay inside each process.")
+    static let rateLimitFailure = Setting(
+        key: "rateLimitFailure", flag: "--rate-limit-failure", environment: "NEUROERP_RATE_LIMIT_FAILURE", defaultValue: "open",
+        help: "What rate limits do while Redis, which counts for them, is unreachable: open lets every request through, closed refuses the limited ones.")
     static let shutdownTimeout = Setting(
         key: "shutdownTimeoutSeconds", flag: "--shutdown-timeout-seconds", environment: "NEUROERP_SHUTDOWN_TIMEOUT_SECONDS",
         defaultValue: "10", help: "Longest graceful shutdown: draining requests and flushing the outbox.")
@@ -81,7 +84,7 @@ struct Setting: Sendable {
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections,
-        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, shutdownTimeout, statusMaxAge, cacheEntries,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }

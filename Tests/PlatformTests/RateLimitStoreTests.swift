@@ -1,0 +1,88 @@
+import ERPKernel
+import Foundation
+@testable import Platform
+import Testing
+
+@Suite(.enabled(if: TestRedis.url != nil, "set NEUROERP_TEST_REDIS_URL to run against a real Redis"))
+struct RedisRateLimitStoreTests {
+    /// Two clients under one key prefix: two processes sharing one Redis.
+    private func withTwoProcesses(_ body: (RedisRateLimitStore, RedisRateLimitStore) async throws -> Void) async throws {
+        try await TestRedis.withClient { cleanup, prefix in
+            var configuration = try TestRedis.configuration()
+            configuration.keyPrefix = prefix
+            let one = RedisClient(configuration: configuration, logger: TestRedis.logger)
+            let other = RedisClient(configuration: configuration, logger: TestRedis.logger)
+            do {
+                try await body(RedisRateLimitStore(client: one), RedisRateLimitStore(client: other))
+            } catch {
+                await one.close()
+                await other.close()
+                throw error
+            }
+            await one.close()
+            await other.close()
+        }
+    }
+
+    @Test func processesShareOneCount() async throws {
+        try await withTwoProcesses { one, other in
+            let limit = [RateLimit(key: "login:account:a@x.de", limit: 3)]
+            try await one.hit(["login:account:a@x.de"], window: .seconds(60))
+            try await other.hit(["login:account:a@x.de"], window: .seconds(60))
+            #expect(try await one.wait(for: limit, window: .seconds(60)) == nil)
+            try await one.hit(["login:account:a@x.de"], window: .seconds(60))
+            let wait = try #require(try await other.wait(for: limit, window: .seconds(60)))
+            #expect(wait > .seconds(58) && wait <= .seconds(60))
+            try await other.reset("login:account:a@x.de")
+            #expect(try await one.wait(for: limit, window: .seconds(60)) == nil)
+        }
+    }
+
+    @Test func concurrentHitsAreAllCounted() async throws {
+        try await withTwoProcesses { one, other in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<100 { group.addTask { try await (n % 2 == 0 ? one : other).hit(["k"], window: .seconds(60)) } }
+                try await group.waitForAll()
+            }
+            #expect(try await one.wait(for: [RateLimit(key: "k", limit: 100)], window: .seconds(60)) != nil)
+            #expect(try await one.wait(for: [RateLimit(key: "k", limit: 101)], window: .seconds(60)) == nil)
+        }
+    }
+
+    @Test func eventsLeaveTheWindow() async throws {
+        try await withTwoProcesses { one, _ in
+            try await one.hit(["k"], window: .milliseconds(300))
+            #expect(try await one.wait(for: [RateLimit(key: "k", limit: 1)], window: .milliseconds(300)) != nil)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await one.wait(for: [RateLimit(key: "k", limit: 1)], window: .milliseconds(300)) == nil)
+        }
+    }
+}
+
+@Suite struct GuardedRateLimitStoreTests {
+    /// A Redis nobody listens on: every operation fails at once.
+    private func unreachable() throws -> RedisRateLimitStore {
+        var configuration = try RedisConfiguration(url: "redis://127.0.0.1:1?connect_timeout_ms=200&timeout_ms=200")
+        configuration.keyPrefix = "unreachable:"
+        return RedisRateLimitStore(client: RedisClient(configuration: configuration, logger: TestRedis.logger))
+    }
+
+    @Test func anOpenLimitLetsEverythingThroughWhileTheStoreIsAway() async throws {
+        let limits = GuardedRateLimitStore(try unreachable(), failure: .open, logger: TestRedis.logger)
+        await limits.hit(["k"], window: .seconds(60))
+        #expect(await limits.wait(for: [RateLimit(key: "k", limit: 1)], window: .seconds(60)) == nil)
+        #expect(limits.failureCount == 2)
+    }
+
+    @Test func aClosedLimitRefusesEverythingWhileTheStoreIsAway() async throws {
+        let limits = GuardedRateLimitStore(try unreachable(), failure: .closed, logger: TestRedis.logger)
+        #expect(await limits.wait(for: [RateLimit(key: "k", limit: 1_000)], window: .seconds(60)) == GuardedRateLimitStore.closedWait)
+    }
+
+    @Test func theInProcessStoreForgetsTheLeastRecentlyHitKeyFirst() async {
+        let store = InProcessRateLimitStore(maximumKeys: 10)
+        for n in 0..<1_000 { await store.hit(["user\(n)"], window: .seconds(60)) }
+        #expect(await store.wait(for: [RateLimit(key: "user0", limit: 1)], window: .seconds(60)) == nil)  // forgotten
+        #expect(await store.wait(for: [RateLimit(key: "user999", limit: 1)], window: .seconds(60)) != nil)  // still counted
+    }
+}
