@@ -78,8 +78,13 @@ public final class PostgresDatabase: SQLDatabase {
         if !replicas.isEmpty, case .read(let result) = try await replicas.withFreshConnection(on: readThreads, answerLimit: answerLimit, transaction) {
             return result
         }
-        return try await readers.withConnection { connection in
-            try await readThreads.run { try transaction(connection) }
+        do {
+            return try await readers.withConnection { connection in try await readThreads.run { try transaction(connection) } }
+        } catch let error as PostgresError where error.isConnectionLost {
+            // A read changes nothing, so it is safe to ask again: the pool replaces a connection
+            // the server dropped (a restart), and the caller never hears of it.
+            logger.warning("read lost its connection, asking again", metadata: ["database": "\(name)", "error": "\(error)"])
+            return try await readers.withConnection { connection in try await readThreads.run { try transaction(connection) } }
         }
     }
 
@@ -110,21 +115,16 @@ public final class PostgresDatabase: SQLDatabase {
 
     /// Commits a group of queued writes, on the writer's thread.
     private func commit(_ batch: [any PendingWrite]) {
-        let notes = TransactionNotes()
+        var notes = TransactionNotes()
         do {
-            let connection = try connectedWriter()
-            let executor = PostgresExecutor(connection: connection, logger: logger, notes: notes, answerLimit: answerLimit)
-            executor.hold("BEGIN")
             do {
-                executor.hold("SELECT pg_advisory_xact_lock(?)", [.integer(writeLockKey)])
-                if try GroupCommit.run(batch, in: executor, notes: notes, statement: { executor.hold($0) }) {
-                    try commit(on: executor)
-                } else {
-                    try executor.control("ROLLBACK")
-                }
-            } catch {
-                try? executor.control("ROLLBACK")
-                throw error
+                try commitOnce(batch, notes: notes)
+            } catch is LostBeforeCommit {
+                // The server dropped the connection before COMMIT left (a restart): nothing of the
+                // group was committed, so it runs once more, on a new connection.
+                logger.warning("writer lost its connection before committing, running the group again", metadata: ["database": "\(name)"])
+                notes = TransactionNotes()
+                try commitOnce(batch, notes: notes)
             }
         } catch {
             for request in batch { request.complete(commitError: error) }
@@ -135,6 +135,35 @@ public final class PostgresDatabase: SQLDatabase {
             for observer in commitObservers.withLock({ $0 }) { observer() }
         }
         for request in batch { request.complete(commitError: nil) }
+    }
+
+    /// The connection was gone before the group's COMMIT was sent.
+    private struct LostBeforeCommit: Error {}
+
+    private func commitOnce(_ batch: [any PendingWrite], notes: TransactionNotes) throws {
+        let connection = try connectedWriter()
+        let executor = PostgresExecutor(connection: connection, logger: logger, notes: notes, answerLimit: answerLimit)
+        executor.hold("BEGIN")
+        let committable: Bool
+        do {
+            executor.hold("SELECT pg_advisory_xact_lock(?)", [.integer(writeLockKey)])
+            committable = try GroupCommit.run(batch, in: executor, notes: notes, statement: { executor.hold($0) })
+        } catch {
+            if (error as? PostgresError)?.isConnectionLost == true || connection.isClosed { throw LostBeforeCommit() }
+            try? executor.control("ROLLBACK")
+            throw error
+        }
+        if connection.isClosed { throw LostBeforeCommit() }
+        do {
+            if committable {
+                try commit(on: executor)
+            } else {
+                try executor.control("ROLLBACK")
+            }
+        } catch {
+            if !connection.isClosed { try? executor.control("ROLLBACK") }
+            throw error
+        }
     }
 
     /// Commits; with replicas, also learns where the WAL stood (in the same round trip), which

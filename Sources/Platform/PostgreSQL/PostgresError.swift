@@ -22,8 +22,12 @@ public struct PostgresError: SQLFailure, CustomStringConvertible, Sendable {
     }
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
-    /// The connection failed or was closed: the server never answered, so it sent no SQLSTATE.
-    public var isConnectionLost: Bool { sqlState == nil }
+    /// The connection failed or was closed: the server never answered (no SQLSTATE), or it ended
+    /// the session itself — a shutdown or restart (class 57P) or a broken connection (class 08).
+    public var isConnectionLost: Bool {
+        guard let sqlState else { return true }
+        return sqlState.hasPrefix("57P") || sqlState.hasPrefix("08")
+    }
     /// The transaction lost a serialization race or a deadlock and may be run again.
     public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
 

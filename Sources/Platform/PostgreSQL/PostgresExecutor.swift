@@ -165,6 +165,9 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         state.held = []
         state.heldWrites = 0
         guard !queries.isEmpty else { return [] }
+        // A query handed to a connection that is already closed is never answered (postgres-nio
+        // drops it): fail at once instead of waiting out the answer limit.
+        guard !connection.isClosed else { throw PostgresError(sqlState: nil, message: "connection closed (\(queries[0].sql.prefix(80)))") }
         // postgres-nio queues them on the connection and sends each as the one before finishes,
         // on its event loop: this thread wakes once.
         let answers = queries.map { connection.query($0.query, logger: logger) }

@@ -116,13 +116,18 @@ public struct PostgresLocation: Sendable, Equatable {
         requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
     }
 
+    /// Every statement of this service database finds its tables in its own schema, and an
+    /// operator sees in `pg_stat_activity` whose connection it is.
+    var startupParameters: [(String, String)] { [("search_path", schema), ("application_name", applicationName)] }
+
+    public var applicationName: String { "neuroerp \(schema)" }
+
     var connectionConfiguration: PostgresConnection.Configuration {
         get throws {
             var configuration = PostgresConnection.Configuration(
                 host: host, port: port, username: username, password: password, database: database, tls: try tls())
             configuration.options.connectTimeout = .seconds(Int64(connectTimeoutSeconds))
-            // Every statement of this service database finds its tables in its own schema.
-            configuration.options.additionalStartupParameters = [("search_path", schema)]
+            configuration.options.additionalStartupParameters = startupParameters
             return configuration
         }
     }
@@ -134,7 +139,7 @@ public struct PostgresLocation: Sendable, Equatable {
                 tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
             configuration.options.connectTimeout = .seconds(connectTimeoutSeconds)
             configuration.options.maximumConnections = poolSize
-            configuration.options.additionalStartupParameters = [("search_path", schema)]
+            configuration.options.additionalStartupParameters = startupParameters
             return configuration
         }
     }
