@@ -54,6 +54,9 @@ extension AuditServiceModule {
             source: ServiceName.audit.rawValue, prevHash: "", hash: "")
     }
 
+    static let earliestTime = RFC3339.date(from: "0000-01-01T00:00:00Z")!
+    static let latestTime = RFC3339.date(from: "9999-12-31T23:59:59.999Z")!
+
     static func filter(of request: Request) throws -> AuditFilter {
         let query = request.uri.queryParameters
         func text(_ name: String) -> String? { query.get(name).map { String($0) } }
@@ -62,7 +65,8 @@ extension AuditServiceModule {
             guard let date = RFC3339.date(from: text) else {
                 throw Problem.validation("\(name) must be an RFC 3339 time.", invalidParams: [InvalidParam(name: name, reason: "not an RFC 3339 time")])
             }
-            return RFC3339.string(from: date, fractionalSeconds: true)
+            // The stored times are years 0000 to 9999: anything beyond compares as their ends.
+            return RFC3339.string(from: min(max(date, Self.earliestTime), Self.latestTime), fractionalSeconds: true)
         }
         let filter = AuditFilter(
             resourceType: text("resourceType"), resourceId: text("resourceId"), actor: text("actor"), action: text("action"),

@@ -2,9 +2,6 @@ import Foundation
 
 /// RFC 3339 timestamps in UTC, the only form the API and the logs use.
 public enum RFC3339 {
-    private static let withoutFraction = Date.ISO8601FormatStyle(timeZone: .gmt)
-    private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
-
     /// Formatted by hand (the format styles cost microseconds, and documents on the posting path
     /// carry timestamps); fractions are cut to milliseconds, or dropped.
     public static func string(from date: Date, fractionalSeconds: Bool = false) -> String {
@@ -48,10 +45,5 @@ public enum RFC3339 {
             digits(min(999, Int((interval - Double(seconds)) * 1000)), 3)
         }
         text.append(UInt8(ascii: "Z"))
-    }
-
-    /// Parses with or without fractional seconds; `nil` when the text is no RFC 3339 timestamp.
-    public static func date(from text: String) -> Date? {
-        (try? Date(text, strategy: withoutFraction)) ?? (try? Date(text, strategy: withFraction))
     }
 }
