@@ -24,7 +24,7 @@ import Testing
         #expect(await cache.get("k") == [7])
         await cache.delete("k")
         #expect(await cache.get("k") == nil)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(10))  // no hang: each step fails fast
         #expect(TieredCacheTestsSupport.lookups(metrics)["l2 error", default: 0] >= 3)
         await redis.close()
     }
@@ -38,15 +38,15 @@ struct TieredCacheRedisTests {
             configuration.keyPrefix = prefix
             let (redisA, redisB) = (RedisClient(configuration: configuration, logger: TestRedis.logger), RedisClient(configuration: configuration, logger: TestRedis.logger))
             let metricsB = MetricsRegistry()
-            let a = TieredCache(local: InProcessCache(), redis: redisA, metrics: MetricsRegistry(), l1LifetimeMilliseconds: 300)
-            let b = TieredCache(local: InProcessCache(), redis: redisB, metrics: metricsB, l1LifetimeMilliseconds: 300)
+            let a = TieredCache(local: InProcessCache(), redis: redisA, metrics: MetricsRegistry(), l1LifetimeMilliseconds: 5_000)
+            let b = TieredCache(local: InProcessCache(), redis: redisB, metrics: metricsB, l1LifetimeMilliseconds: 5_000)
             await a.set("users:access:1", value: [1], ttlMilliseconds: 60_000)
             #expect(await b.get("users:access:1") == [1])  // from Redis
             #expect(await b.get("users:access:1") == [1])  // from its own L1
             #expect(TieredCacheTestsSupport.lookups(metricsB) == ["l1 hit": 1, "l1 miss": 1, "l2 hit": 1])
             await a.delete("users:access:1")
             #expect(await a.get("users:access:1") == nil)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(5_200))
             #expect(await b.get("users:access:1") == nil)
             await redisA.close()
             await redisB.close()
