@@ -55,6 +55,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Shared kernel: value types and ports. Imports no adapter and no framework.
@@ -122,11 +123,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ] + serviceTargets.map { .target(name: $0) }
         ),
-        // Micro-benchmarks that need no server (bench/identity and bench/compliance run them).
+        // Micro-benchmarks that need no server (bench/identity, bench/compliance, bench/audit run
+        // them) and the load generator of bench/run.
         .executableTarget(
             name: "NeuroERPBench",
             dependencies: [
                 "ERPKernel", "ServiceRuntime", "Platform", "ComplianceService", "AuditService",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -135,4 +135,7 @@ enum AuditBench {
 
 struct BenchFailure: Error, CustomStringConvertible {
     let description: String
+
+    init(description: String) { self.description = description }
+    init(_ description: String) { self.description = description }
 }

@@ -4,7 +4,7 @@ import Prometheus
 
 /// The cache port as the services see it: the in-process cache (L1) in front of Redis (L2) when
 /// one is configured, with every lookup counted by tier and result
-/// (`neuroerp_cache_lookups_total`), so the hit rate can be read off `/metrics`.
+/// (`cache_lookups_total{cache="shared"}`), so the hit rate can be read off `/metrics`.
 ///
 /// Redis is shared by every process; the L1 is not. A delete reaches Redis at once and this
 /// process's L1, and the L1 of other processes within `l1Lifetime`: an entry is kept there no
@@ -15,7 +15,7 @@ public final class TieredCache: Cache {
     private let redis: RedisClient?
     private let prefix: String
     private let l1Lifetime: Int
-    private let l1Hits, l1Misses, l2Hits, l2Misses, l2Errors: Counter
+    private let l1, l2: CacheLookups
 
     /// - Parameter l1LifetimeMilliseconds: the longest an entry stays in L1 when Redis is behind it.
     public init(local: InProcessCache, redis: RedisClient?, metrics: MetricsRegistry, l1LifetimeMilliseconds: Int = 5_000) {
@@ -23,35 +23,27 @@ public final class TieredCache: Cache {
         self.redis = redis
         prefix = (redis?.configuration.keyPrefix ?? "") + "cache:"
         l1Lifetime = l1LifetimeMilliseconds
-        func lookups(_ tier: String, _ result: String) -> Counter {
-            metrics.counter(
-                "cache_lookups_total", labels: [("tier", tier), ("result", result)],
-                help: "Cache lookups by tier (l1 in-process, l2 Redis) and result (hit, miss, error).")
-        }
-        l1Hits = lookups("l1", "hit")
-        l1Misses = lookups("l1", "miss")
-        l2Hits = lookups("l2", "hit")
-        l2Misses = lookups("l2", "miss")
-        l2Errors = lookups("l2", "error")
+        l1 = CacheLookups(metrics, cache: "shared", tier: "l1")
+        l2 = CacheLookups(metrics, cache: "shared", tier: "l2")
     }
 
     public func get(_ key: String) async -> [UInt8]? {
         if let value = await local.get(key) {
-            l1Hits.increment()
+            l1.hit()
             return value
         }
-        l1Misses.increment()
+        l1.miss()
         guard let redis else { return nil }
         do {
             guard let value = try await redis.get(prefix + key) else {
-                l2Misses.increment()
+                l2.miss()
                 return nil
             }
-            l2Hits.increment()
+            l2.hit()
             await local.set(key, value: value, ttlMilliseconds: l1Lifetime)
             return value
         } catch {
-            l2Errors.increment()
+            l2.error()
             return nil
         }
     }
@@ -62,7 +54,7 @@ public final class TieredCache: Cache {
         do {
             try await redis.set(prefix + key, value, expireMilliseconds: max(ttlMilliseconds, 1))
         } catch {
-            l2Errors.increment()
+            l2.error()
         }
     }
 
@@ -74,7 +66,7 @@ public final class TieredCache: Cache {
         do {
             _ = try await redis.delete([prefix + key])
         } catch {
-            l2Errors.increment()
+            l2.error()
         }
     }
 }

@@ -230,7 +230,7 @@ extension TransactionServiceModule {
 
     func existing<T: Decodable & Sendable>(_ type: T.Type, _ table: MasterDataStore.Table, _ identity: Identity, _ context: ServiceContext) async throws -> T {
         let id = try context.id()
-        guard let record = try await masterData.find(T.self, in: table, tenant: identity.tenantID, id: id) else {
+        guard let record = try await masterData.cachedFind(T.self, in: table, tenant: identity.tenantID, id: id) else {
             throw Problem.notFound("There is no \(table.rawValue.dropLast()) \(id) in this tenant.")
         }
         return record

@@ -1,4 +1,5 @@
 import ERPKernel
+import Platform
 import Synchronization
 
 /// Decoded master data (articles, batches, partners, storage locations) by tenant and ID, so a
@@ -6,7 +7,8 @@ import Synchronization
 ///
 /// Only this service writes these tables, and every write calls `invalidate` after its commit.
 /// A read that began before an invalidation may not fill the cache (`generation`), so a record
-/// changed meanwhile is never cached in its old form.
+/// changed meanwhile is never cached in its old form. Lookups are counted on `/metrics` as
+/// `cache_lookups_total{cache="master-data"}`.
 final class MasterDataCache: Sendable {
     struct Key: Hashable, Sendable {
         let tenant: TenantID
@@ -15,6 +17,24 @@ final class MasterDataCache: Sendable {
 
     enum Record: Sendable {
         case article(Article), batch(Batch), partner(Partner), location
+
+        init?(_ value: some Sendable) {
+            switch value {
+            case let article as Article: self = .article(article)
+            case let batch as Batch: self = .batch(batch)
+            case let partner as Partner: self = .partner(partner)
+            default: return nil
+            }
+        }
+
+        var value: (any Sendable)? {
+            switch self {
+            case .article(let article): article
+            case .batch(let batch): batch
+            case .partner(let partner): partner
+            case .location: nil
+            }
+        }
     }
 
     private struct State {
@@ -23,13 +43,20 @@ final class MasterDataCache: Sendable {
     }
 
     private let state = Mutex(State())
+    private let lookups: CacheLookups
     /// More entries than this and the cache starts over; a miss only costs a read.
     static let capacity = 50_000
+
+    init(metrics: MetricsRegistry) {
+        lookups = CacheLookups(metrics, cache: "master-data", tier: "l1")
+    }
 
     var generation: Int { state.withLock { $0.generation } }
 
     func record(_ tenant: TenantID, _ id: EntityID) -> Record? {
-        state.withLock { $0.records[Key(tenant: tenant, id: id)] }
+        let record = state.withLock { $0.records[Key(tenant: tenant, id: id)] }
+        record == nil ? lookups.miss() : lookups.hit()
+        return record
     }
 
     /// Stores records read under `generation`; dropped if something changed since.

@@ -6,7 +6,12 @@ import ServiceRuntime
 /// Articles, batches, partners and warehouses of each tenant. Every query names its tenant.
 struct MasterDataStore: Sendable {
     let database: any SQLDatabase
-    let cache = MasterDataCache()
+    let cache: MasterDataCache
+
+    init(database: any SQLDatabase, metrics: MetricsRegistry) {
+        self.database = database
+        cache = MasterDataCache(metrics: metrics)
+    }
 
     enum Table: String, Sendable {
         case articles, batches, partners, warehouses
@@ -61,6 +66,15 @@ struct MasterDataStore: Sendable {
                 "SELECT document FROM \(table.rawValue) WHERE tenant_id = ? AND id = ?", [.text(tenant.description), .text(id.description)]
             ).first.map { try Documents.decode(T.self, from: $0) }
         }
+    }
+
+    /// An article, batch or partner by ID: from the cache when there, else read and kept.
+    func cachedFind<T: Decodable & Sendable>(_ type: T.Type, in table: Table, tenant: TenantID, id: EntityID) async throws -> T? {
+        if let cached = cache.record(tenant, id)?.value as? T { return cached }
+        let generation = cache.generation
+        let found = try await find(T.self, in: table, tenant: tenant, id: id)
+        if let found, let record = MasterDataCache.Record(found) { cache.fill([.init(tenant: tenant, id: id): record], readAt: generation) }
+        return found
     }
 
     /// Several records by ID.
