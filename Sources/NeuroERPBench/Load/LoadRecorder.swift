@@ -8,6 +8,7 @@ import Synchronization
 final class LoadRecorder: Sendable {
     private struct State {
         var latency: [OfficeDay.Share?: Histogram<UInt64>] = [:]
+        var byKind: [OfficeDay.Kind: (latency: Histogram<UInt64>, failed: Int)] = [:]
         var statuses: [Int: Int] = [:]
         var connectionFailures = 0
         var postedSales = 0
@@ -33,6 +34,8 @@ final class LoadRecorder: Sendable {
             for share in [nil, kind.share] {
                 state.latency[share, default: Self.histogram()].record(min(micros, Self.highest))
             }
+            state.byKind[kind, default: (Self.histogram(), 0)].latency.record(min(micros, Self.highest))
+            if status == 0 || status >= 400 { state.byKind[kind]!.failed += 1 }
             if status == 0 { state.connectionFailures += 1 } else { state.statuses[status, default: 0] += 1 }
             if kind == .sale, status == 201 { state.postedSales += 1 }
             state.lastDone = max(state.lastDone, done)
@@ -49,10 +52,16 @@ final class LoadRecorder: Sendable {
             let failed = state.connectionFailures + state.statuses.filter { $0.key >= 400 }.values.reduce(0, +)
             var latency: [String: Any] = [:]
             for (share, histogram) in state.latency { latency[share?.rawValue ?? "all"] = Self.percentiles(histogram) }
+            var byKind: [String: Any] = [:]
+            for (kind, figures) in state.byKind {
+                let percentiles = Self.percentiles(figures.latency)
+                byKind[kind.rawValue] = ["count": percentiles["count"]!, "failed": figures.failed, "p50": percentiles["p50"]!, "p99": percentiles["p99"]!]
+            }
             return [
                 "seconds": seconds, "requests": requests, "perSecond": Double(requests) / seconds, "errors": failed,
                 "connectionFailures": state.connectionFailures, "statuses": Dictionary(uniqueKeysWithValues: state.statuses.map { (String($0.key), $0.value) }),
                 "postedSales": state.postedSales, "postedPerSecond": Double(state.postedSales) / seconds, "latencyMs": latency,
+                "byKind": byKind,
             ]
         }
     }

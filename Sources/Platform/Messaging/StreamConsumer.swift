@@ -25,7 +25,8 @@ public final class StreamConsumer: Sendable {
         public var reclaimAfterMilliseconds: Int
         /// Attempts at one entry before it counts as refused.
         public var maximumAttempts: Int
-        /// This process's name in the groups; a restarted process is a new consumer.
+        /// This process's name in the groups. A restarted process of the same name reads its
+        /// pending entries first; under a new name, its predecessor's wait for the reclaim.
         public var consumerName: String
 
         public init(

@@ -10,6 +10,7 @@ extension TransactionMigrations {
                 version: 1, name: "master data, transactions, stock, ledger, open items and payments",
                 statements: postgresMasterData + postgresPostings),
             Migration(version: 2, name: "open items by transaction", statements: [openItemsByTransaction]),
+            Migration(version: 3, name: "filtered pages in ID order", statements: filteredPages),
         ])
 
     static let postgresMasterData = [

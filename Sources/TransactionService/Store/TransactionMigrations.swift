@@ -9,7 +9,18 @@ enum TransactionMigrations {
             Migration(version: 1, name: "master data", statements: masterData),
             Migration(version: 2, name: "transactions, stock, ledger, open items and payments", statements: postings),
             Migration(version: 3, name: "open items by transaction", statements: [openItemsByTransaction]),
+            Migration(version: 4, name: "filtered pages in ID order", statements: filteredPages),
         ])
+
+    /// A filtered page is read in ID order from where the cursor left off: without an index that
+    /// leads with the filter and ends with the ID, the database walks the tenant's whole table in
+    /// ID order to collect a page (a customer's open items took 14 ms among 73,000).
+    static let filteredPages = [
+        "CREATE INDEX open_items_by_partner_page ON open_items (tenant_id, partner_id, id)",
+        "CREATE INDEX payments_by_partner_page ON payments (tenant_id, partner_id, id)",
+        "CREATE INDEX batches_by_article_page ON batches (tenant_id, article_id, id)",
+        "CREATE INDEX articles_by_category_page ON articles (tenant_id, category, id)",
+    ]
 
     /// Payments and reversals find a transaction's open item by it.
     static let openItemsByTransaction = "CREATE INDEX open_items_by_transaction ON open_items (tenant_id, transaction_id)"

@@ -61,6 +61,12 @@ struct ProcessAssembly {
         logger.info("stopped")
     }
 
+    /// A process on a fixed port is the same consumer in the stream groups after a restart, so it
+    /// takes up the entries it was handling when it died at once instead of after the reclaim time.
+    private var streamSettings: StreamConsumer.Settings {
+        configuration.port == 0 ? .init() : .init(consumerName: "\(ProcessInfo.processInfo.hostName):\(configuration.port)")
+    }
+
     func build() async throws -> AssembledProcess {
         let mode: RunMode = configuration.isEmbedded ? .embedded : .split
         let hosted = configuration.services
@@ -81,7 +87,7 @@ struct ProcessAssembly {
         // Redis Streams carry the events between processes when configured; otherwise every
         // event stays in this process, which is all the embedded mode needs.
         let redis = configuration.redis.map { RedisClient(configuration: $0, logger: logger) }
-        let redisBus = redis.map { RedisStreamBus(client: $0, logger: logger) }
+        let redisBus = redis.map { RedisStreamBus(client: $0, settings: streamSettings, logger: logger) }
         let bus: any EventBus = redisBus ?? InProcessEventBus()
         if redis == nil, mode == .split {
             logger.warning("split mode without --redis-url: events reach only the services of this process")
