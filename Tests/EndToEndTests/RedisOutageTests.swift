@@ -135,7 +135,7 @@ struct RedisServer: Sendable {
     }
 
     static func start(port: Int? = nil) async throws -> RedisServer {
-        let port = try port ?? freePort()
+        let port = try port ?? LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(executable))
         process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
@@ -143,7 +143,7 @@ struct RedisServer: Sendable {
         process.standardError = FileHandle.nullDevice
         try launch(process)
         for _ in 0..<100 {
-            if accepts(port) { return RedisServer(port: port, process: process) }
+            if LoopbackPort.accepts(port) { return RedisServer(port: port, process: process) }
             try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
@@ -155,33 +155,5 @@ struct RedisServer: Sendable {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-    }
-
-    /// A port the system has just handed out and taken back.
-    private static func freePort() throws -> Int {
-        try withLoopbackSocket(port: 0) { socket, address, length in
-            guard bind(socket, address, length.pointee) == 0, getsockname(socket, address, length) == 0 else { throw ServerProcess.StartFailed() }
-            return Int(UInt16(bigEndian: address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }))
-        }
-    }
-
-    /// Whether something accepts connections on the loopback port.
-    private static func accepts(_ port: Int) -> Bool {
-        (try? withLoopbackSocket(port: port) { socket, address, length in connect(socket, address, length.pointee) == 0 }) ?? false
-    }
-
-    private static func withLoopbackSocket<T>(
-        port: Int, _ body: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) throws -> T
-    ) throws -> T {
-        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        return try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body(socket, $0, &length) }
-        }
     }
 }
