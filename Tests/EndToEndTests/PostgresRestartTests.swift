@@ -39,7 +39,8 @@ struct PostgresRestartTests {
             }
             try await outcome.restart?.value
             #expect(outcome.acknowledged.count == total, "every sale is acknowledged in the end")
-            #expect(outcome.refusals.keys.allSatisfy { [0, 503].contains($0) }, "while the database is away a write is refused with 503: \(outcome.refusals)")
+            let errors = server.logLines.filter { $0["log.level"] as? String == "error" }.prefix(5).map { "\($0)" }
+            #expect(outcome.refusals.keys.allSatisfy { [0, 503].contains($0) }, "while the database is away a write is refused with 503: \(outcome.refusals) \(errors)")
             #expect(outcome.refusals.values.reduce(0, +) > 0, "the restart happened under the load")
 
             var listed: [String] = []
@@ -93,7 +94,8 @@ struct PrivatePostgres: Sendable {
 
     /// Starts it (creating the cluster the first time) and returns its URL.
     func up() throws -> String {
-        try script("up").trimmingCharacters(in: .whitespacesAndNewlines)
+        // The URL is the script's last line.
+        String(try script("up").split(separator: "\n").last ?? "")
     }
 
     func down() {
@@ -115,18 +117,18 @@ struct PrivatePostgres: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Runs the script to its end. `system` rather than `Process`: Foundation's `waitUntilExit`
+    /// missed the end of this short script and waited for ever.
     private func script(_ command: String) throws -> String {
-        let process = Process()
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        process.executableURL = root.appendingPathComponent("scripts/postgres")
-        process.arguments = [command]
-        process.environment = ProcessInfo.processInfo.environment.merging(["NEUROERP_PG_PORT": String(port), "NEUROERP_PG_DIR": directory]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        try launch(process)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ServerProcess.StartFailed() }
-        return String(decoding: data, as: UTF8.self)
+        let output = directory + "-\(command).out"
+        let status = system("NEUROERP_PG_PORT=\(port) NEUROERP_PG_DIR='\(directory)' '\(root.path)/scripts/postgres' \(command) >'\(output)' 2>&1")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            Issue.record("scripts/postgres \(command) failed: \(text)")
+            throw ServerProcess.StartFailed()
+        }
+        return text
     }
 }

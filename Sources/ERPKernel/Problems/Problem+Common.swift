@@ -55,6 +55,13 @@ extension Problem {
             category: .dependency, severity: .error, headers: ["Retry-After": "1"])
     }
 
+    /// The service's database server could not be reached or was restarting; a write that got
+    /// this answer was not committed, and its retry (with the same Idempotency-Key) is safe.
+    public static let databaseUnavailable = Problem(
+        status: 503, code: "database_unavailable", title: "Database unavailable",
+        detail: "The database could not be reached; the request was not carried out. Retry it shortly.",
+        category: .dependency, severity: .error, headers: ["Retry-After": "1"])
+
     public static func upstreamTimeout(_ service: String, timeoutMilliseconds: Int) -> Problem {
         Problem(
             status: 504, code: "upstream_timeout", title: "Upstream timed out",

@@ -109,4 +109,11 @@ extension SQLExecutor {
 public protocol SQLFailure: Error {
     /// A UNIQUE or PRIMARY KEY constraint refused the row.
     var isUniqueViolation: Bool { get }
+    /// The database server could not be reached or ended the session (a restart): nothing is
+    /// wrong with the request, and the client may send it again.
+    var isUnavailable: Bool { get }
+}
+
+extension SQLFailure {
+    public var isUnavailable: Bool { false }
 }

@@ -28,6 +28,7 @@ public struct PostgresError: SQLFailure, CustomStringConvertible, Sendable {
         guard let sqlState else { return true }
         return sqlState.hasPrefix("57P") || sqlState.hasPrefix("08")
     }
+    public var isUnavailable: Bool { isConnectionLost }
     /// The transaction lost a serialization race or a deadlock and may be run again.
     public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
 

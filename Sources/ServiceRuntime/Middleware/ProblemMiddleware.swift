@@ -1,6 +1,7 @@
 import ERPKernel
 import Hummingbird
 import Logging
+import Platform
 
 /// The global error handler: whatever a handler throws becomes an `application/problem+json`
 /// response. Expected failures are `Problem`s; anything else is logged with its cause and
@@ -17,9 +18,9 @@ public struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = problem(for: error, request: request)
-            if problem.category == .internal {
-                context.logger.error(
-                    "request failed",
+            if problem.category == .internal || problem.code == Problem.databaseUnavailable.code {
+                context.logger.log(
+                    level: problem.category == .internal ? .error : .warning, "request failed",
                     metadata: ["error.type": .string(String(reflecting: type(of: error))),
                                "error.message": .string(String(describing: error)), "error.code": .string(problem.code.rawValue)])
             }
@@ -36,6 +37,8 @@ public struct ProblemMiddleware: RouterMiddleware {
             return Problem(
                 status: 503, code: "request_cancelled", title: "Request cancelled",
                 detail: "The request was cancelled before it completed.", category: .dependency, severity: .warning)
+        case let failure as any SQLFailure where failure.isUnavailable:
+            return .databaseUnavailable
         case let error as HTTPError:
             switch error.status {
             case .notFound:  // handlers throw Problem; an HTTPError 404 comes from the router: no route
