@@ -25,7 +25,7 @@ public struct TransactionServiceModule: ServiceModule {
         self.environment = environment
         let database = environment.database!
         let tenantSetup = TenantSetup(database: database)
-        masterData = MasterDataStore(database: database, metrics: environment.metrics)
+        masterData = MasterDataStore(database: database, metrics: environment.metrics, shared: environment.mode == .split)
         processor = TransactionProcessor(database: database, masterData: masterData, tenantSetup: tenantSetup, clearance: clearance)
         ledger = LedgerPostings(database: database, tenantSetup: tenantSetup)
         queries = LedgerQueries(database: database)

@@ -102,14 +102,21 @@ enum WriteBlock {
         // The quote that encloses the body must not occur in it, byte for byte as the server
         // reads it: values are users' text.
         var tag = "$w$"
-        while contains(Array(body.utf8), Array(tag.utf8)) { tag = "$w\(UInt64.random(in: 0...UInt64.max))$" }
+        let bytes = Array(body.utf8)
+        while ByteSearch.contains(Array(tag.utf8), in: bytes) { tag = "$w\(UInt64.random(in: 0...UInt64.max))$" }
         return "DO \(tag)\(body)\(tag)"
     }
+}
 
-    private static func contains(_ bytes: [UInt8], _ pattern: [UInt8]) -> Bool {
-        guard bytes.count >= pattern.count else { return false }
+/// Searches over the bytes of SQL text (Foundation's string search is slow here).
+enum ByteSearch {
+    /// Whether `pattern` occurs in `bytes`. Case-blind, ASCII letters are folded: the pattern is
+    /// then given in upper case.
+    static func contains(_ pattern: [UInt8], in bytes: [UInt8], asciiCaseBlind: Bool = false) -> Bool {
+        guard !pattern.isEmpty, bytes.count >= pattern.count else { return false }
+        let mask: UInt8 = asciiCaseBlind ? 0xDF : 0xFF
         return (0...(bytes.count - pattern.count)).contains { start in
-            bytes[start] == pattern[0] && bytes[start..<(start + pattern.count)].elementsEqual(pattern)
+            pattern.indices.allSatisfy { bytes[start + $0] & mask == pattern[$0] }
         }
     }
 }

@@ -12,6 +12,8 @@ import Synchronization
 enum PlanReport {
     static let path = ProcessInfo.processInfo.environment["NEUROERP_PLAN_REPORT"].flatMap { $0.isEmpty ? nil : $0 }
     private static let explained = Mutex<Set<String>>([])
+    /// One line written at a time: writers in several threads would interleave their bytes.
+    private static let fileWrites = Mutex<Void>(())
 
     /// Whether `sql` is to be explained now: the first time it is seen, if it selects rows by a condition.
     static func wants(_ sql: String) -> Bool {
@@ -31,7 +33,7 @@ enum PlanReport {
         collect(top, into: &findings)
         guard !findings.isEmpty else { return }
         let line = (try? JSONSerialization.data(withJSONObject: ["sql": sql, "scans": findings], options: [.sortedKeys])) ?? Data()
-        explained.withLock { _ in
+        fileWrites.withLock { _ in
             guard let handle = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil)
             else { return }
             handle.seekToEndOfFile()

@@ -197,17 +197,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     private static func canHoldBack(_ sql: String) -> Bool {
         let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
         guard head == "INSERT" || head == "UPDATE" || head == "DELETE" else { return false }
-        return !containsKeyword("RETURNING", in: sql)
-    }
-
-    /// An ASCII, case-blind search over the bytes (Foundation's string search is slow here).
-    private static func containsKeyword(_ keyword: StaticString, in sql: String) -> Bool {
-        let pattern = UnsafeBufferPointer(start: keyword.utf8Start, count: keyword.utf8CodeUnitCount)
-        let bytes = Array(sql.utf8)
-        guard bytes.count >= pattern.count else { return false }
-        return (0...(bytes.count - pattern.count)).contains { start in
-            pattern.indices.allSatisfy { bytes[start + $0] & 0xDF == pattern[$0] }
-        }
+        return !ByteSearch.contains(Array("RETURNING".utf8), in: Array(sql.utf8), asciiCaseBlind: true)
     }
 
     /// Blocks this (non-event-loop) thread for the answer, at most `answerLimit`.

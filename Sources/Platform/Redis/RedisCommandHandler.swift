@@ -1,17 +1,21 @@
 import NIOCore
 
-/// Encoded commands on their way to the socket, with one promise per command for its reply.
+/// Encoded commands on their way to the socket, with one promise for all their replies: a
+/// pipeline of 16 commands costs its caller one wake-up, not 16.
 struct RedisRequest: Sendable {
     var bytes: ByteBuffer
-    var replies: [EventLoopPromise<RESPValue>]
+    var commands: Int
+    /// Each command's outcome, in order; completed once the last reply is in or the connection
+    /// fails (the commands without a reply then fail with its reason). Never failed itself.
+    var replies: EventLoopPromise<[Result<RESPValue, RedisError>]>
     /// How long the replies may take from the moment they are queued; nil waits for ever (`BLOCK 0`).
     var timeout: TimeAmount?
 }
 
 /// Pairs replies with commands on one connection.
 ///
-/// Redis answers in the order it was asked, so the promises wait in a FIFO and each reply
-/// completes the oldest. The handler lives on its channel's event loop and is touched only there.
+/// Redis answers in the order it was asked, so the requests wait in a FIFO and each reply
+/// belongs to the oldest. The handler lives on its channel's event loop and is touched only there.
 ///
 /// A command that outlives its deadline closes the connection: its reply may still come, and
 /// would then be taken for the answer to the command behind it. Closing fails every waiting
@@ -21,12 +25,19 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     typealias OutboundIn = RedisRequest
     typealias OutboundOut = ByteBuffer
 
-    private struct WaitingReply {
-        let promise: EventLoopPromise<RESPValue>
+    private struct WaitingRequest {
+        let promise: EventLoopPromise<[Result<RESPValue, RedisError>]>
+        let commands: Int
+        var replies: [Result<RESPValue, RedisError>]
         let deadline: NIODeadline
+
+        /// Completes the request with the replies so far and `reason` for the commands left.
+        func fail(_ reason: RedisError) {
+            promise.succeed(replies + Array(repeating: .failure(reason), count: commands - replies.count))
+        }
     }
 
-    private var waiting = CircularBuffer<WaitingReply>(initialCapacity: 16)
+    private var waiting = CircularBuffer<WaitingRequest>(initialCapacity: 16)
     /// Set once the connection is going away; every command written after that fails with it.
     private var closedReason: RedisError?
     /// One timer at a time, due at the earliest deadline it has been told about.
@@ -41,12 +52,14 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
         if let closedReason {
-            for reply in request.replies { reply.fail(closedReason) }
+            request.replies.succeed(Array(repeating: .failure(closedReason), count: request.commands))
             promise?.fail(closedReason)
             return
         }
         let deadline = request.timeout.map { NIODeadline.now() + $0 } ?? .distantFuture
-        for reply in request.replies { waiting.append(WaitingReply(promise: reply, deadline: deadline)) }
+        var replies: [Result<RESPValue, RedisError>] = []
+        replies.reserveCapacity(request.commands)
+        waiting.append(WaitingRequest(promise: request.replies, commands: request.commands, replies: replies, deadline: deadline))
         if deadline < timerDeadline { armTimer(context: context, deadline: deadline) }
         context.write(wrapOutboundOut(request.bytes), promise: promise)
     }
@@ -57,17 +70,20 @@ final class RedisCommandHandler: ChannelDuplexHandler {
             onPush?(value)
             return
         }
-        guard let reply = waiting.popFirst() else {
+        guard !waiting.isEmpty else {
             guard closedReason == nil else { return }  // the answer to a command that already timed out
             fail(with: .protocolError("redis sent \(value) while no command was waiting for a reply"), context: context)
             return
         }
-        if waiting.isEmpty { disarmTimer() }
         if case .error(let message) = value {
-            reply.promise.fail(RedisError.server(message))
+            waiting[waiting.startIndex].replies.append(.failure(RedisError.server(message)))
         } else {
-            reply.promise.succeed(value)
+            waiting[waiting.startIndex].replies.append(.success(value))
         }
+        guard waiting[waiting.startIndex].replies.count == waiting[waiting.startIndex].commands else { return }
+        let done = waiting.removeFirst()
+        if waiting.isEmpty { disarmTimer() }
+        done.promise.succeed(done.replies)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -95,7 +111,7 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         // Set first: a promise's callbacks may write again, and that write must fail too.
         if closedReason == nil { closedReason = .connectionClosed }
         disarmTimer()
-        while let reply = waiting.popFirst() { reply.promise.fail(reason) }
+        while let request = waiting.popFirst() { request.fail(reason) }
     }
 
     // MARK: Timeouts
@@ -125,7 +141,10 @@ final class RedisCommandHandler: ChannelDuplexHandler {
             return
         }
         if closedReason == nil { closedReason = .connectionClosed }
-        for reply in waiting where reply.deadline <= now { reply.promise.fail(RedisError.timeout) }
+        while let request = waiting.first, request.deadline <= now {
+            waiting.removeFirst()
+            request.fail(.timeout)
+        }
         fail(with: .connectionClosed, context: context)
     }
 }

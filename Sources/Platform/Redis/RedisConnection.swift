@@ -137,20 +137,9 @@ public final class RedisConnection: RedisCommandSender, Sendable {
             precondition(!command.isEmpty, "a Redis command needs at least its name")
             RESPEncoder.encode(command, into: &bytes)
         }
-        let replies = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
-        _ = pending.wrappingAdd(replies.count, ordering: .relaxed)
-        defer { _ = pending.wrappingSubtract(replies.count, ordering: .relaxed) }
-        submit(RedisRequest(bytes: bytes, replies: replies, timeout: .milliseconds(Int64(commandTimeoutMilliseconds))))
-        var results: [Result<RESPValue, RedisError>] = []
-        results.reserveCapacity(replies.count)
-        for reply in replies {
-            do {
-                results.append(.success(try await reply.futureResult.get()))
-            } catch {
-                results.append(.failure(error as? RedisError ?? .connectionClosed))
-            }
-        }
-        return results
+        _ = pending.wrappingAdd(commands.count, ordering: .relaxed)
+        defer { _ = pending.wrappingSubtract(commands.count, ordering: .relaxed) }
+        return try await submit(bytes, commands: commands.count, timeout: .milliseconds(Int64(commandTimeoutMilliseconds)))
     }
 
     /// Closes the connection; commands still waiting fail with `RedisError.connectionClosed`.
@@ -163,20 +152,21 @@ public final class RedisConnection: RedisCommandSender, Sendable {
         precondition(!command.isEmpty, "a Redis command needs at least its name")
         var bytes = channel.allocator.buffer(capacity: RESPEncoder.estimatedLength(of: command))
         RESPEncoder.encode(command, into: &bytes)
-        let reply = channel.eventLoop.makePromise(of: RESPValue.self)
         _ = pending.wrappingAdd(1, ordering: .relaxed)
         defer { _ = pending.wrappingSubtract(1, ordering: .relaxed) }
-        submit(RedisRequest(bytes: bytes, replies: [reply], timeout: timeout))
-        return try await reply.futureResult.get()
+        return try await submit(bytes, commands: 1, timeout: timeout)[0].get()
     }
 
-    /// Hands `request` to the channel. When the write cannot reach the command handler (the
-    /// channel is already closed), nobody else would complete the replies, so they fail here.
-    private func submit(_ request: RedisRequest) {
+    /// Writes the encoded commands and waits for all their replies. When the write cannot reach
+    /// the command handler (the channel is already closed), nobody else would complete the
+    /// replies, so they fail here (a second completion of the promise is ignored).
+    private func submit(_ bytes: ByteBuffer, commands: Int, timeout: TimeAmount?) async throws -> [Result<RESPValue, RedisError>] {
+        let replies = channel.eventLoop.makePromise(of: [Result<RESPValue, RedisError>].self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { _ in
-            for reply in request.replies { reply.fail(RedisError.connectionClosed) }
+            replies.succeed(Array(repeating: .failure(.connectionClosed), count: commands))
         }
-        channel.writeAndFlush(request, promise: written)
+        channel.writeAndFlush(RedisRequest(bytes: bytes, commands: commands, replies: replies, timeout: timeout), promise: written)
+        return try await replies.futureResult.get()
     }
 }

@@ -7,7 +7,9 @@ import Synchronization
 ///
 /// Only this service writes these tables, and every write calls `invalidate` after its commit.
 /// A read that began before an invalidation may not fill the cache (`generation`), so a record
-/// changed meanwhile is never cached in its old form. Lookups are counted on `/metrics` as
+/// changed meanwhile is never cached in its old form. When other processes of the service may
+/// write the same database (split mode), their changes do not reach this cache: an entry then
+/// lives at most `lifetime`. Lookups are counted on `/metrics` as
 /// `cache_lookups_total{cache="master-data"}`.
 final class MasterDataCache: Sendable {
     struct Key: Hashable, Sendable {
@@ -38,23 +40,35 @@ final class MasterDataCache: Sendable {
     }
 
     private struct State {
-        var records: [Key: Record] = [:]
+        var records: [Key: (record: Record, filledAt: ContinuousClock.Instant)] = [:]
         var generation = 0
     }
 
     private let state = Mutex(State())
     private let lookups: CacheLookups
+    private let lifetime: Duration?
     /// More entries than this and the cache starts over; a miss only costs a read.
     static let capacity = 50_000
 
-    init(metrics: MetricsRegistry) {
+    /// - Parameter lifetime: how long an entry may be used; nil when this process alone writes
+    ///   the database.
+    init(metrics: MetricsRegistry, lifetime: Duration?) {
         lookups = CacheLookups(metrics, cache: "master-data", tier: "l1")
+        self.lifetime = lifetime
     }
 
     var generation: Int { state.withLock { $0.generation } }
 
     func record(_ tenant: TenantID, _ id: EntityID) -> Record? {
-        let record = state.withLock { $0.records[Key(tenant: tenant, id: id)] }
+        let key = Key(tenant: tenant, id: id)
+        let record = state.withLock { state -> Record? in
+            guard let entry = state.records[key] else { return nil }
+            if let lifetime, ContinuousClock.now - entry.filledAt > lifetime {
+                state.records[key] = nil
+                return nil
+            }
+            return entry.record
+        }
         record == nil ? lookups.miss() : lookups.hit()
         return record
     }
@@ -64,7 +78,8 @@ final class MasterDataCache: Sendable {
         state.withLock { state in
             guard state.generation == generation else { return }
             if state.records.count + records.count > Self.capacity { state.records.removeAll(keepingCapacity: true) }
-            state.records.merge(records) { _, new in new }
+            let now = ContinuousClock.now
+            for (key, record) in records { state.records[key] = (record, now) }
         }
     }
 

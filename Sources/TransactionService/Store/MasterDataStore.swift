@@ -8,9 +8,10 @@ struct MasterDataStore: Sendable {
     let database: any SQLDatabase
     let cache: MasterDataCache
 
-    init(database: any SQLDatabase, metrics: MetricsRegistry) {
+    /// - Parameter shared: other processes may write the same database (split mode).
+    init(database: any SQLDatabase, metrics: MetricsRegistry, shared: Bool) {
         self.database = database
-        cache = MasterDataCache(metrics: metrics)
+        cache = MasterDataCache(metrics: metrics, lifetime: shared ? .seconds(5) : nil)
     }
 
     enum Table: String, Sendable {
