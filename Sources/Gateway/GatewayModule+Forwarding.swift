@@ -13,11 +13,15 @@ extension GatewayModule {
         for service in ServiceName.allCases where service != .gateway {
             let client = directory.client(for: service)
             let timeout = upstreamTimeout
+            let rateLimiter = rateLimiter
             for prefix in service.publicPathPrefixes {
                 for path in [prefix, prefix + "/**"] {
                     for method in Self.forwardedMethods {
                         router.on(RouterPath(path), method: method) { request, context in
-                            try await Self.forward(request, context: context, to: client, timeout: timeout)
+                            let limits = try await rateLimiter?.admit(request, context: context) ?? [:]
+                            var response = try await Self.forward(request, context: context, to: client, timeout: timeout)
+                            response.headers.append(contentsOf: limits)
+                            return response
                         }
                     }
                 }

@@ -14,18 +14,21 @@ public struct GatewayModule: ServiceModule {
     let openAPIDocument: JSONValue
     let statusBoard: ServiceStatusBoard
     let upstreamTimeout: Duration
+    let rateLimiter: GatewayRateLimiter?
 
     /// - Parameters:
     ///   - openAPIFragments: the public API of the other services, merged with the gateway's own into `/openapi.json`.
     ///   - upstreamTimeout: how long a forwarded request may take (default 5 s).
     ///   - statusMaxAge: how old the service list may be before it is asked again (default 1 s).
+    ///   - rateLimiter: the rate limits of forwarded requests; nil: none.
     public init(
         environment: ServiceEnvironment, directory: ServiceDirectory, openAPIFragments: [OpenAPIFragment],
-        upstreamTimeout: Duration = .seconds(5), statusMaxAge: Duration = .seconds(1)
+        upstreamTimeout: Duration = .seconds(5), statusMaxAge: Duration = .seconds(1), rateLimiter: GatewayRateLimiter? = nil
     ) {
         self.environment = environment
         self.directory = directory
         self.upstreamTimeout = upstreamTimeout
+        self.rateLimiter = rateLimiter
         self.openAPIDocument = OpenAPIDocument.merge(openAPIFragments + [Self.ownOpenAPI], version: environment.version)
         self.statusBoard = ServiceStatusBoard(
             directory: directory, gatewayInfo: ServiceInfo(

@@ -1,6 +1,7 @@
 import ERPKernel
 import Foundation
 @testable import Platform
+import Synchronization
 import Testing
 
 @Suite(.enabled(if: TestRedis.url != nil, "set NEUROERP_TEST_REDIS_URL to run against a real Redis"))
@@ -52,6 +53,24 @@ struct RedisRateLimitStoreTests {
         }
     }
 
+    @Test func gatewayReplicasShareOneBudget() async throws {
+        try await withTwoProcesses { one, other in
+            let limit = RateLimit(key: "gateway:0:address:127.0.0.1", limit: 5)
+            let started = ContinuousClock.now
+            var allowed = 0
+            for n in 0..<8 where try await (n % 2 == 0 ? one : other).acquire(limit, window: .seconds(60)).allowed { allowed += 1 }
+            #expect(allowed == 5)
+            let refused = try await one.acquire(limit, window: .seconds(60))
+            #expect(!refused.allowed && refused.remaining == 0)
+            // One event every 12 s, counted from the first of the five (a loaded machine may
+            // take a while to get here).
+            #expect(refused.retryAfter > .seconds(12) - (ContinuousClock.now - started) && refused.retryAfter <= .seconds(12))
+            try await other.reset(limit.key)
+            #expect(try await one.acquire(limit, window: .seconds(60)) == RateLimitDecision(
+                allowed: true, remaining: 4, reset: .seconds(12), retryAfter: .zero))
+        }
+    }
+
     @Test func eventsLeaveTheWindow() async throws {
         try await withTwoProcesses { one, _ in
             let window = Duration.seconds(2)
@@ -88,10 +107,35 @@ struct RedisRateLimitStoreTests {
         #expect(await limits.wait(for: [RateLimit(key: "k", limit: 1_000)], window: .seconds(60)) == GuardedRateLimitStore.closedWait)
     }
 
+    @Test func aClosedLimitRefusesRequestsWhileTheStoreIsAwayAndAnOpenOneLetsThemThrough() async throws {
+        let closed = GuardedRateLimitStore(try unreachable(), failure: .closed, logger: TestRedis.logger)
+        #expect(await closed.acquire(RateLimit(key: "k", limit: 1_000), window: .seconds(60)).allowed == false)
+        let open = GuardedRateLimitStore(try unreachable(), failure: .open, logger: TestRedis.logger)
+        #expect(await open.acquire(RateLimit(key: "k", limit: 1), window: .seconds(60)).allowed)
+    }
+
+    @Test func theInProcessStoreTakesTheBurstThenRefillsByItsClock() async {
+        let clock = TestClock()
+        let store = InProcessRateLimitStore(now: { clock.now })
+        let limit = RateLimit(key: "k", limit: 3)
+        for _ in 0..<3 { #expect(await store.acquire(limit, window: .seconds(30)).allowed) }
+        #expect(await store.acquire(limit, window: .seconds(30)).retryAfter == .seconds(10))
+        clock.advance(.seconds(10))
+        #expect(await store.acquire(limit, window: .seconds(30)).allowed)
+        #expect(await store.acquire(limit, window: .seconds(30)).allowed == false)
+    }
+
     @Test func theInProcessStoreForgetsTheLeastRecentlyHitKeyFirst() async {
         let store = InProcessRateLimitStore(maximumKeys: 10)
         for n in 0..<1_000 { await store.hit(["user\(n)"], window: .seconds(60)) }
         #expect(await store.wait(for: [RateLimit(key: "user0", limit: 1)], window: .seconds(60)) == nil)  // forgotten
         #expect(await store.wait(for: [RateLimit(key: "user999", limit: 1)], window: .seconds(60)) != nil)  // still counted
     }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let current = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { current.withLock { $0 } }
+    func advance(_ duration: Duration) { current.withLock { $0 += duration } }
 }

@@ -1,6 +1,7 @@
 import ERPKernel
 import ERPTesting
 import Foundation
+import Gateway
 import Testing
 @testable import neuroerp
 
@@ -37,6 +38,25 @@ import Testing
             try ServeConfiguration(sources: ConfigurationSources(flags: ["upstreams": "audit=ftp://x"]))
         } throws: { error in
             "\(error)".contains("--upstream")
+        }
+    }
+
+    @Test func rateLimitRulesAreParsedAndABadOneSaysWhatIsWrong() throws {
+        let configuration = try ServeConfiguration(
+            sources: ConfigurationSources(environment: ["NEUROERP_RATE_LIMITS": "user=600/1m,address:/api/v1/auth/login=10/30s"]))
+        #expect(configuration.rateLimitRules == [
+            RateLimitRule(scope: .user, limit: 600, window: .seconds(60)),
+            RateLimitRule(scope: .address, pathPrefix: "/api/v1/auth/login", limit: 10, window: .seconds(30)),
+        ])
+        for (text, complaint) in [
+            ("robot=1/1m", "one of user, key, address"), ("user=0/1m", "from 1 to 1,000,000"), ("user=5/2d", "from 1s to 24h"),
+            ("address:api=5/1m", "must start with /"), ("user", "SCOPE[:PATH]=LIMIT/WINDOW"),
+        ] {
+            #expect {
+                try ServeConfiguration(sources: ConfigurationSources(flags: ["rateLimits": text]))
+            } throws: { error in
+                "\(error)".contains("--rate-limit") && "\(error)".contains(complaint)
+            }
         }
     }
 

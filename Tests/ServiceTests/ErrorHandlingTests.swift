@@ -48,6 +48,25 @@ import Testing
         }
     }
 
+    @Test func everyAnswerCarriesTheSecurityHeadersErrorsToo() async throws {
+        try await Self.app().test(.router) { client in
+            let answers = [
+                try await client.execute(uri: "/api/v1/trace", method: .get),
+                try await client.execute(uri: "/api/v1/nothing", method: .get),
+                try await client.execute(uri: "/api/v1/orders/1", method: .get),
+                try await Self.post(client, String(repeating: "x", count: 2_000)),
+            ]
+            #expect(answers.map(\.status.code) == [200, 404, 500, 413])
+            for answer in answers {
+                #expect(answer.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000; includeSubDomains")
+                #expect(answer.headers[HTTPField.Name("Content-Security-Policy")!] == "default-src 'none'; frame-ancestors 'none'")
+                #expect(answer.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+                #expect(answer.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+                #expect(answer.headers[HTTPField.Name("Permissions-Policy")!]?.contains("camera=()") == true)
+            }
+        }
+    }
+
     @Test func aWrongMethodIsA405NamingTheAllowedOnes() async throws {
         try await Self.app().test(.router) { client in
             let response = try await client.execute(uri: "/api/v1/orders", method: .delete)

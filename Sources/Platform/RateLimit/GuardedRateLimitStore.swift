@@ -43,6 +43,19 @@ public final class GuardedRateLimitStore: RateLimitStore {
         }
     }
 
+    public func acquire(_ limit: RateLimit, window: Duration) async -> RateLimitDecision {
+        do {
+            let decision = try await store.acquire(limit, window: window)
+            recovered()
+            return decision
+        } catch {
+            failed(error)
+            return failure == .open
+                ? RateLimitDecision(allowed: true, remaining: limit.limit, reset: .zero, retryAfter: .zero)
+                : RateLimitDecision(allowed: false, remaining: 0, reset: Self.closedWait, retryAfter: Self.closedWait)
+        }
+    }
+
     public func reset(_ key: String) async {
         do {
             try await store.reset(key)

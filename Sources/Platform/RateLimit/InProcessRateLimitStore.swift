@@ -5,6 +5,9 @@ import Synchronization
 /// forgotten first).
 public final class InProcessRateLimitStore: RateLimitStore {
     private let events = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    /// The theoretical arrival time of each key `acquire` has seen, from `origin`.
+    private let arrivals = Mutex<[String: Duration]>([:])
+    private let origin: ContinuousClock.Instant
     private let maximumKeys: Int
     private let now: @Sendable () -> ContinuousClock.Instant
 
@@ -12,6 +15,21 @@ public final class InProcessRateLimitStore: RateLimitStore {
         precondition(maximumKeys > 0)
         self.maximumKeys = maximumKeys
         self.now = now
+        origin = now()
+    }
+
+    public func acquire(_ limit: RateLimit, window: Duration) async -> RateLimitDecision {
+        let time = now() - origin
+        return arrivals.withLock { arrivals in
+            if arrivals.count >= maximumKeys, arrivals[limit.key] == nil {
+                // Keys whose bucket is full again carry no state worth keeping.
+                arrivals = arrivals.filter { $0.value > time }
+                if arrivals.count >= maximumKeys { arrivals.remove(at: arrivals.startIndex) }
+            }
+            let (decision, tat) = GCRA.decide(tat: arrivals[limit.key], now: time, limit: limit, window: window)
+            if let tat { arrivals[limit.key] = tat }
+            return decision
+        }
     }
 
     public func wait(for limits: [RateLimit], window: Duration) async -> Duration? {
@@ -43,5 +61,6 @@ public final class InProcessRateLimitStore: RateLimitStore {
 
     public func reset(_ key: String) async {
         _ = events.withLock { $0.removeValue(forKey: key) }
+        _ = arrivals.withLock { $0.removeValue(forKey: key) }
     }
 }

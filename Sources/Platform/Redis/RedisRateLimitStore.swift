@@ -31,12 +31,44 @@ public final class RedisRateLimitStore: RateLimitStore {
     }
 
     public func reset(_ key: String) async throws {
-        _ = try await client.delete([prefix + key])
+        _ = try await client.delete([prefix + key, prefix + "gcra:" + key])
+    }
+
+    public func acquire(_ limit: RateLimit, window: Duration) async throws -> RateLimitDecision {
+        let reply = try await client.eval(
+            script: Self.acquireScript, keys: [prefix + "gcra:" + limit.key],
+            arguments: [.integer(Self.microseconds(window / limit.limit)), .integer(Self.microseconds(window))])
+        guard case .array(let values) = reply, values.count == 4, case .integer(let allowed) = values[0], case .integer(let remaining) = values[1],
+            case .integer(let reset) = values[2], case .integer(let retryAfter) = values[3]
+        else { throw RedisError.unexpected("rate-limit acquire", reply, expected: "four integers") }
+        return RateLimitDecision(allowed: allowed == 1, remaining: remaining, reset: .microseconds(reset), retryAfter: .microseconds(retryAfter))
+    }
+
+    private static func microseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1_000_000 + Int(duration.components.attoseconds / 1_000_000_000_000)
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
         Int(duration.components.seconds) * 1_000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
+
+    /// GCRA (see `GCRA.decide`) on Redis's clock. KEYS: the key's TAT in µs; ARGV: the interval
+    /// between events and the window, in µs. Returns allowed (0/1), remaining, reset and retry
+    /// after in µs.
+    static let acquireScript = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+        local interval = tonumber(ARGV[1])
+        local window = tonumber(ARGV[2])
+        local start = tonumber(redis.call('GET', KEYS[1]) or now)
+        if start < now then start = now end
+        local next = start + interval
+        if next - now > window then
+          return {0, 0, start - now, next - now - window}
+        end
+        redis.call('SET', KEYS[1], string.format('%d', next), 'PX', math.ceil((next - now) / 1000))
+        return {1, math.floor((window - (next - now)) / interval), next - now, 0}
+        """
 
     /// KEYS: the keys; ARGV: window in ms, then each key's limit. Returns the ms to wait (0: none).
     static let waitScript = """

@@ -4,10 +4,12 @@ import Platform
 /// Builds routers with the middleware every NeuroERP router carries, in the order that makes
 /// each one see what it needs: correlation first (so errors carry the trace), then the access
 /// log (so it sees the final status), then the problem renderer, the body limit and authentication.
+/// At the edge of a process, the security headers wrap them all, so errors carry them too.
 public enum ServiceRouter {
     /// What sits in front of the routes.
     public struct Options: Sendable {
-        /// Log and count every request here (the edge of a process); off for in-process hops.
+        /// Log and count every request here and add the security headers (the edge of a
+        /// process); off for in-process hops.
         public var accessLog: Bool
         public var maximumBodyBytes: Int
         /// Verifies credentials and sets `context.identity`; `nil` leaves every request anonymous.
@@ -25,6 +27,7 @@ public enum ServiceRouter {
     ) -> Router<ServiceContext> {
         let router = Router(context: ServiceContext.self)
         let routes = RouteTable()
+        if options.accessLog { router.add(middleware: SecurityHeadersMiddleware()) }
         router.add(middleware: CorrelationMiddleware())
         if options.accessLog { router.add(middleware: AccessLogMiddleware(metrics: metrics)) }
         router.add(middleware: ProblemMiddleware(routes: routes))

@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("database-url"), help: Self.help(.databaseURLs)) var databaseURLs: [String] = []
     @Option(name: .customLong("redis-url"), help: Self.help(.redisURL)) var redisURL: String?
     @Option(name: .customLong("rate-limit-failure"), help: Self.help(.rateLimitFailure)) var rateLimitFailure: String?
+    @Option(name: .customLong("rate-limit"), help: Self.help(.rateLimits)) var rateLimits: [String] = []
     @Option(name: .customLong("shutdown-timeout-seconds"), help: Self.help(.shutdownTimeout)) var shutdownTimeout: String?
     @Option(name: .customLong("status-max-age-ms"), help: Self.help(.statusMaxAge)) var statusMaxAge: String?
     @Option(name: .customLong("cache-max-entries"), help: Self.help(.cacheEntries)) var cacheEntries: String?
@@ -69,7 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
             (.upstreams, upstreams.isEmpty ? nil : upstreams.joined(separator: ",")), (.logFormat, logFormat),
             (.logLevel, logLevel), (.upstreamTimeout, upstreamTimeout), (.upstreamConnections, upstreamConnections),
             (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
-            (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
+            (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure),
+            (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
             (.accessTokenLifetime, accessTokenLifetime), (.refreshTokenLifetime, refreshTokenLifetime), (.bcryptCost, bcryptCost),
             (.signingKeyRotation, signingKeyRotation),
         ]

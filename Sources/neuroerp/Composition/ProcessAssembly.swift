@@ -122,7 +122,9 @@ struct ProcessAssembly {
             ? GatewayModule(
                 environment: environment(for: .gateway), directory: directory,
                 openAPIFragments: ServiceFactory.openAPIFragments, upstreamTimeout: configuration.upstreamTimeout,
-                statusMaxAge: configuration.statusMaxAge)
+                statusMaxAge: configuration.statusMaxAge,
+                rateLimiter: configuration.rateLimitRules.isEmpty
+                    ? nil : GatewayRateLimiter(rules: configuration.rateLimitRules, store: rateLimits, tokens: verifier))
             : nil
         let checks = modules.flatMap(\.healthChecks) + (gateway == nil ? [] : upstreamChecks(directory))
         let router = ServiceRouter.make(

@@ -1,5 +1,6 @@
 import ERPKernel
 import Foundation
+import Gateway
 import Logging
 import Platform
 
@@ -22,6 +23,7 @@ struct ServeConfiguration: Sendable {
     /// The Redis of the event bus between processes; `nil`: events stay in the process.
     var redis: RedisConfiguration?
     var rateLimitFailure: RateLimitFailure
+    var rateLimitRules: [RateLimitRule]
     var shutdownTimeout: Duration
     var statusMaxAge: Duration
     var cacheMaxEntries: Int
@@ -120,6 +122,16 @@ struct ServeConfiguration: Sendable {
             }
         }
         rateLimitFailure = try choice(.rateLimitFailure, RateLimitFailure.self, options: RateLimitFailure.allCases.map(\.rawValue))
+        rateLimitRules = []
+        if let found = raw(.rateLimits) {
+            for entry in found.value.split(separator: ",") {
+                do {
+                    rateLimitRules.append(try RateLimitRule(parsing: String(entry)))
+                } catch let error as RateLimitRuleError {
+                    throw fail(.rateLimits, found, "SCOPE[:PATH]=LIMIT/WINDOW entries (\(error.description))")
+                }
+            }
+        }
         shutdownTimeout = .seconds(try integer(.shutdownTimeout, in: 1...3600))
         statusMaxAge = .milliseconds(try integer(.statusMaxAge, in: 0...60_000))
         cacheMaxEntries = try integer(.cacheEntries, in: 1...100_000_000)

@@ -57,6 +57,9 @@ struct Setting: Sendable {
     static let rateLimitFailure = Setting(
         key: "rateLimitFailure", flag: "--rate-limit-failure", environment: "NEUROERP_RATE_LIMIT_FAILURE", defaultValue: "open",
         help: "What rate limits do while Redis, which counts for them, is unreachable: open lets every request through, closed refuses the limited ones.")
+    static let rateLimits = Setting(
+        key: "rateLimits", flag: "--rate-limit", environment: "NEUROERP_RATE_LIMITS", defaultValue: nil,
+        help: "Rate limits of the gateway, SCOPE[:PATH]=LIMIT/WINDOW, repeatable (comma-separated in the variable; a list in the file): scope user (a valid access token), key (an API key) or address (no credential); e.g. user=600/1m, address:/api/v1/auth/login=10/1m.")
     static let shutdownTimeout = Setting(
         key: "shutdownTimeoutSeconds", flag: "--shutdown-timeout-seconds", environment: "NEUROERP_SHUTDOWN_TIMEOUT_SECONDS",
         defaultValue: "10", help: "Longest graceful shutdown: draining requests and flushing the outbox.")
@@ -84,7 +87,7 @@ struct Setting: Sendable {
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections,
-        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, shutdownTimeout, statusMaxAge, cacheEntries,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }

@@ -1,0 +1,97 @@
+import ERPKernel
+import HTTPTypes
+import Hummingbird
+import ServiceRuntime
+
+/// Applies the configured `RateLimitRule`s to each forwarded request, before it reaches a service.
+///
+/// Who is counted: the user of a valid access token; else the API key (by a hash of it); else
+/// the client's address. Each rule of that scope whose path covers the request takes one event
+/// from the store (in-process, or Redis shared by every gateway replica). A refused request is a
+/// 429 with `Retry-After`; every answer carries the IETF `RateLimit-Policy` and `RateLimit`
+/// fields of the rule with the least left.
+public struct GatewayRateLimiter: Sendable {
+    let rules: [RateLimitRule]
+    let store: any RateLimitStore
+    let tokens: any CredentialVerifier
+
+    /// - Parameter tokens: verifies access tokens, to count a user by who they are and not by
+    ///   what their token claims.
+    public init(rules: [RateLimitRule], store: any RateLimitStore, tokens: any CredentialVerifier) {
+        self.rules = rules
+        self.store = store
+        self.tokens = tokens
+    }
+
+    /// The rate-limit fields for the response.
+    /// - Throws: a 429 `Problem` when a rule refuses the request.
+    func admit(_ request: Request, context: ServiceContext) async throws -> HTTPFields {
+        guard !rules.isEmpty else { return [:] }
+        let (scope, subject) = await caller(of: request, context: context)
+        let path = request.uri.path
+        var tightest: (rule: RateLimitRule, decision: RateLimitDecision)?
+        var refused: (rule: RateLimitRule, decision: RateLimitDecision)?
+        for (index, rule) in rules.enumerated() where rule.scope == scope && rule.covers(path) {
+            let decision = try await store.acquire(RateLimit(key: "gateway:\(index):\(subject)", limit: rule.limit), window: rule.window)
+            if !decision.allowed, decision.retryAfter > (refused?.decision.retryAfter ?? .zero) || refused == nil { refused = (rule, decision) }
+            if decision.remaining < (tightest?.decision.remaining ?? .max) { tightest = (rule, decision) }
+        }
+        if let refused {
+            let seconds = Self.seconds(refused.decision.retryAfter)
+            var headers = ["Retry-After": String(seconds)]
+            for field in Self.fields(refused.rule, refused.decision) { headers[field.name.rawName] = field.value }
+            throw Problem(
+                status: 429, code: "rate_limited", title: "Too many requests",
+                detail: "The limit \(refused.rule) is used up for this caller; try again in \(seconds) s.",
+                category: .rateLimited, headers: headers)
+        }
+        return tightest.map { Self.fields($0.rule, $0.decision) } ?? [:]
+    }
+
+    /// The scope and the key a request is counted under.
+    private func caller(of request: Request, context: ServiceContext) async -> (RateLimitRule.Scope, String) {
+        let bearer = request.headers[.authorization].flatMap { header -> String? in
+            let parts = header.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
+        }
+        if let key = request.headers[.apiKey] ?? bearer.flatMap({ $0.hasPrefix(CredentialRouter.apiKeyPrefix) ? $0 : nil }) {
+            return (.key, Self.fingerprint(key))
+        }
+        // An invalid token counts as no credential: the service refuses it, the address pays.
+        if let bearer, let identity = try? await tokens.identity(forBearer: bearer) {
+            return (.user, "\(identity.tenantID):\(identity.subject)")
+        }
+        return (.address, context.peerAddress ?? "unknown")
+    }
+
+    /// `RateLimit-Policy: "user";q=600;w=60` and `RateLimit: "user";r=599;t=1`
+    /// (draft-ietf-httpapi-ratelimit-headers).
+    static func fields(_ rule: RateLimitRule, _ decision: RateLimitDecision) -> HTTPFields {
+        [
+            .rateLimitPolicy: "\"\(rule.name)\";q=\(rule.limit);w=\(rule.window.components.seconds)",
+            .rateLimit: "\"\(rule.name)\";r=\(decision.remaining);t=\(seconds(decision.reset))",
+        ]
+    }
+
+    /// Whole seconds, rounded up: a client that waits this long is not refused again.
+    private static func seconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return max(0, seconds + (attoseconds > 0 ? 1 : 0))
+    }
+
+    /// A stable 64-bit FNV-1a hash of an API key: the same in every gateway process, and the key
+    /// itself never reaches the store.
+    private static func fingerprint(_ key: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}
+
+extension HTTPField.Name {
+    static let rateLimitPolicy = HTTPField.Name("RateLimit-Policy")!
+    static let rateLimit = HTTPField.Name("RateLimit")!
+}

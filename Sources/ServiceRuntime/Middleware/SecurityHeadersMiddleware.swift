@@ -1,0 +1,27 @@
+import HTTPTypes
+import Hummingbird
+
+/// The headers that tell a browser how to treat every answer of the API, errors included: only
+/// over HTTPS from now on, never sniffed as another type, never framed, nothing loaded or run
+/// from it, no referrer leaving, no device features. The API serves JSON, so the policy can be
+/// this strict; a set a handler gave already is left as it is.
+public struct SecurityHeadersMiddleware: RouterMiddleware {
+    public typealias Context = ServiceContext
+
+    static let fields: [(HTTPField.Name, String)] = [
+        (HTTPField.Name("Strict-Transport-Security")!, "max-age=31536000; includeSubDomains"),
+        (HTTPField.Name("Content-Security-Policy")!, "default-src 'none'; frame-ancestors 'none'"),
+        (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
+        (HTTPField.Name("X-Frame-Options")!, "DENY"),
+        (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
+        (HTTPField.Name("Permissions-Policy")!, "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    ]
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        for (name, value) in Self.fields where response.headers[name] == nil { response.headers[name] = value }
+        return response
+    }
+}
