@@ -25,7 +25,7 @@ final class ServerProcess: Sendable {
         let directory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("neuroerp-e2e-\(UUID().uuidString)").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory] + arguments
+        process.arguments = ["serve", "--host", "127.0.0.1"] + (arguments.contains("--port") ? [] : ["--port", "0"]) + ["--data-dir", directory] + arguments
             + (arguments.contains("--database-url") ? [] : postgresURL(dataDirectory: directory).map { ["--database-url", $0] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -62,6 +62,15 @@ extension Problem {
         detail: "The database could not be reached; the request was not carried out. Retry it shortly.",
         category: .dependency, severity: .error, headers: ["Retry-After": "1"])
 
+    /// Calls to the service fail at once for a while: it failed too often just now.
+    public static func circuitOpen(_ service: String, retryAfter: Duration) -> Problem {
+        let seconds = max(1, retryAfter.components.seconds + (retryAfter.components.attoseconds > 0 ? 1 : 0))
+        return Problem(
+            status: 503, code: "circuit_open", title: "Service unavailable",
+            detail: "The \(service) service failed too often just now; calls to it are held back for \(seconds) s.",
+            category: .dependency, severity: .error, headers: ["Retry-After": String(seconds)])
+    }
+
     public static func upstreamTimeout(_ service: String, timeoutMilliseconds: Int) -> Problem {
         Problem(
             status: 504, code: "upstream_timeout", title: "Upstream timed out",

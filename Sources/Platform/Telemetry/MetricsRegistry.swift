@@ -73,6 +73,16 @@ public final class MetricsRegistry: Sendable {
     // MARK: Gauges
 
     /// The gauge with this name and labels, made on first use.
+    /// A circuit breaker's state: 0 closed, 1 half-open, 2 open.
+    public func recordCircuitState(service: String, state: Int) {
+        gauge("upstream_circuit_state", labels: [("service", service)], help: "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.")
+            .set(to: Double(state))
+    }
+
+    public func recordUpstreamRetry(service: String) {
+        counter("upstream_retries_total", labels: [("service", service)], help: "Calls to other services sent again after a failure.").increment()
+    }
+
     public func gauge(_ name: String, labels: [(String, String)] = [], help: String) -> Gauge {
         registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels)
     }

@@ -28,6 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: Self.help(.logLevel)) var logLevel: String?
     @Option(name: .customLong("upstream-timeout-ms"), help: Self.help(.upstreamTimeout)) var upstreamTimeout: String?
     @Option(name: .customLong("upstream-connections"), help: Self.help(.upstreamConnections)) var upstreamConnections: String?
+    @Option(name: .customLong("circuit-failures"), help: Self.help(.circuitFailures)) var circuitFailures: String?
+    @Option(name: .customLong("circuit-open-ms"), help: Self.help(.circuitOpen)) var circuitOpen: String?
     @Option(name: .customLong("max-body-bytes"), help: Self.help(.maximumBodyBytes)) var maximumBodyBytes: String?
     @Option(name: .customLong("sqlite-synchronous"), help: Self.help(.sqliteSynchronous)) var sqliteSynchronous: String?
     @Option(name: .customLong("sqlite-readers"), help: Self.help(.sqliteReaders)) var sqliteReaders: String?
@@ -69,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
             (.services, services), (.host, host), (.port, port), (.dataDirectory, dataDirectory),
             (.upstreams, upstreams.isEmpty ? nil : upstreams.joined(separator: ",")), (.logFormat, logFormat),
             (.logLevel, logLevel), (.upstreamTimeout, upstreamTimeout), (.upstreamConnections, upstreamConnections),
+            (.circuitFailures, circuitFailures), (.circuitOpen, circuitOpen),
             (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
             (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure),
             (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),

@@ -22,7 +22,10 @@ extension ProcessAssembly {
         }
         if let httpClient {
             for (service, url) in configuration.upstreams where clients[service] == nil {
-                clients[service] = HTTPServiceClient(service: service, baseURL: url, client: httpClient, metrics: metrics)
+                clients[service] = ResilientServiceClient(
+                    HTTPServiceClient(service: service, baseURL: url, client: httpClient, metrics: metrics),
+                    breaker: .init(failureThreshold: configuration.circuitFailures, openDuration: configuration.circuitOpenDuration),
+                    metrics: metrics)
             }
         }
         return ServiceDirectory(clients: clients)

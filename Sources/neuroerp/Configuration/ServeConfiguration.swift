@@ -23,6 +23,8 @@ struct ServeConfiguration: Sendable {
     /// The Redis of the event bus between processes; `nil`: events stay in the process.
     var redis: RedisConfiguration?
     var rateLimitFailure: RateLimitFailure
+    var circuitFailures: Int
+    var circuitOpenDuration: Duration
     var rateLimitRules: [RateLimitRule]
     var shutdownTimeout: Duration
     var statusMaxAge: Duration
@@ -102,6 +104,8 @@ struct ServeConfiguration: Sendable {
         logLevel = try choice(.logLevel, Logger.Level.self, options: Logger.Level.allCases.map(\.rawValue))
         upstreamTimeout = .milliseconds(try integer(.upstreamTimeout, in: 1...600_000))
         upstreamConnections = try integer(.upstreamConnections, in: 1...4096)
+        circuitFailures = try integer(.circuitFailures, in: 1...1000)
+        circuitOpenDuration = .milliseconds(try integer(.circuitOpen, in: 100...600_000))
         maximumBodyBytes = try integer(.maximumBodyBytes, in: 1...(1 << 30))
         sqliteSynchronous = try choice(.sqliteSynchronous, SQLiteDatabase.Synchronous.self, options: ["full", "normal"])
         sqliteReaders = try integer(.sqliteReaders, in: 1...64)

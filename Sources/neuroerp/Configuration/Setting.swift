@@ -38,6 +38,12 @@ struct Setting: Sendable {
     static let upstreamConnections = Setting(
         key: "upstreamConnections", flag: "--upstream-connections", environment: "NEUROERP_UPSTREAM_CONNECTIONS",
         defaultValue: "64", help: "Pooled HTTP connections per upstream service.")
+    static let circuitFailures = Setting(
+        key: "circuitFailures", flag: "--circuit-failures", environment: "NEUROERP_CIRCUIT_FAILURES", defaultValue: "5",
+        help: "Failed calls in a row to another process's service after which its circuit opens: calls then fail at once with 503 (also when half of the last 20 failed).")
+    static let circuitOpen = Setting(
+        key: "circuitOpenMs", flag: "--circuit-open-ms", environment: "NEUROERP_CIRCUIT_OPEN_MS", defaultValue: "5000",
+        help: "How long an open circuit holds calls back before one probe may try again.")
     static let maximumBodyBytes = Setting(
         key: "maxBodyBytes", flag: "--max-body-bytes", environment: "NEUROERP_MAX_BODY_BYTES",
         defaultValue: "1048576", help: "Largest request body accepted; larger ones get 413.")
@@ -86,7 +92,7 @@ struct Setting: Sendable {
 
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
-        services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections,
+        services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections, circuitFailures, circuitOpen,
         maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]

@@ -1,0 +1,104 @@
+import ERPKernel
+import HTTPTypes
+import Platform
+import ServiceRuntime
+import Synchronization
+
+/// A client to another process's service with the mesh's resilience around it:
+/// - a circuit breaker per upstream (its state on `/metrics` as `upstream_circuit_state`), so a
+///   dead service costs its callers nothing but a fast 503;
+/// - retries, with exponential backoff and full jitter, of requests that are safe to send again
+///   (GET, HEAD, OPTIONS, PUT, DELETE, and a POST or PATCH only with an `Idempotency-Key`) when
+///   the service could not be reached or answered 502/503 — never past the call's deadline;
+/// - a retry budget, so retries add at most a fifth to the load on a struggling service.
+public struct ResilientServiceClient: ServiceClient {
+    public struct RetryPolicy: Sendable {
+        /// Tries of one call, the first included.
+        public var attempts = 3
+        public var baseDelay: Duration = .milliseconds(25)
+        public var maximumDelay: Duration = .milliseconds(500)
+
+        public init() {}
+    }
+
+    private let inner: any ServiceClient
+    private let breaker: CircuitBreaker
+    private let policy: RetryPolicy
+    private let budget = RetryBudget()
+    private let retried: @Sendable () -> Void
+
+    public var service: ServiceName { inner.service }
+    public var address: String { inner.address }
+
+    public init(_ inner: any ServiceClient, breaker: CircuitBreaker.Settings = .init(), retries: RetryPolicy = .init(), metrics: MetricsRegistry) {
+        let service = inner.service.rawValue
+        self.inner = inner
+        self.breaker = CircuitBreaker(settings: breaker) { metrics.recordCircuitState(service: service, state: $0.rawValue) }
+        policy = retries
+        retried = { metrics.recordUpstreamRetry(service: service) }
+        metrics.recordCircuitState(service: service, state: CircuitBreaker.State.closed.rawValue)
+    }
+
+    /// The circuit's state, for tests and the status board.
+    public var circuitState: CircuitBreaker.State { breaker.state }
+
+    public func send(_ request: ServiceRequest, trace: TraceContext, timeout: Duration) async throws -> ServiceResponse {
+        let deadline = ContinuousClock.now + timeout
+        let repeatable = Self.isRepeatable(request)
+        budget.deposit()
+        var attempt = 1
+        while true {
+            if let wait = breaker.admit() { throw Problem.circuitOpen(service.rawValue, retryAfter: wait) }
+            var failure: Problem?
+            var response: ServiceResponse?
+            do {
+                response = try await inner.send(request, trace: trace, timeout: deadline - .now)
+            } catch let problem as Problem {
+                failure = problem
+            }
+            let status = response.map { $0.status.code } ?? failure?.status ?? 503
+            let failed = [502, 503, 504].contains(status)
+            breaker.record(failure: failed)
+            let delay = Self.jitter(policy, attempt: attempt)
+            // A timeout used the deadline up; the rest may be tried again when safe and affordable.
+            guard failed, status != 504, repeatable, attempt < policy.attempts, ContinuousClock.now + delay < deadline, budget.withdraw() else {
+                if let response { return response }
+                throw failure!
+            }
+            retried()
+            try await Task.sleep(for: delay)
+            attempt += 1
+        }
+    }
+
+    static func isRepeatable(_ request: ServiceRequest) -> Bool {
+        switch request.method {
+        case .get, .head, .options, .put, .delete, .trace: true
+        default: request.headers[HTTPField.Name("Idempotency-Key")!] != nil
+        }
+    }
+
+    /// Full jitter: anywhere from zero to the exponential backoff of this attempt.
+    static func jitter(_ policy: RetryPolicy, attempt: Int) -> Duration {
+        let ceiling = min(policy.maximumDelay, policy.baseDelay * (1 << min(attempt - 1, 20)))
+        return ceiling * Double.random(in: 0...1)
+    }
+}
+
+/// Retries a client may make: each call earns a fifth of one, up to ten in reserve, so a burst of
+/// failures is retried but a lasting one adds at most 20 % to the load.
+final class RetryBudget: Sendable {
+    private let tokens = Mutex<Double>(10)
+    static let earnedPerCall = 0.2
+    static let reserve = 10.0
+
+    func deposit() { tokens.withLock { $0 = min(Self.reserve, $0 + Self.earnedPerCall) } }
+
+    func withdraw() -> Bool {
+        tokens.withLock { tokens in
+            guard tokens >= 1 else { return false }
+            tokens -= 1
+            return true
+        }
+    }
+}
