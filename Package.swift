@@ -121,6 +121,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
             ] + serviceTargets.map { .target(name: $0) }
         ),
         // Micro-benchmarks that need no server (bench/identity, bench/compliance, bench/audit run

@@ -4,6 +4,7 @@ import ERPKernel
 import Foundation
 import Gateway
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Mesh
 import NIOCore
@@ -147,10 +148,18 @@ struct ProcessAssembly {
             httpClient: httpClient, bus: redisBus, redis: redis)
     }
 
+    /// Limits on what a client may send before a handler sees it: 8 KB per header field, 32 KB
+    /// and 100 fields in all; a connection that sends nothing for a minute is closed, so slow or
+    /// abandoned clients do not hold connections for ever.
+    static let http1 = HTTP1Channel.Configuration(
+        idleTimeout: .seconds(60),
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))
+
     private func serve(router: Router<ServiceContext>, background: [any Service], started: ContinuousClock.Instant) async throws {
         let logger = self.logger
         let app = Application(
             router: router,
+            server: .http1(configuration: Self.http1),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let elapsed = ContinuousClock.now - started
