@@ -31,7 +31,13 @@ final class ServerProcess: Sendable {
         process.standardOutput = pipe
         process.standardError = pipe
         let capture = LogCapture()
-        pipe.fileHandleForReading.readabilityHandler = { handle in capture.append(handle.availableData) }
+        // A thread of its own reads the output to its end. Not `readabilityHandler`: its dispatch
+        // source, with dozens of child processes coming and going, crashed the test process in
+        // libdispatch's event loop (`_dispatch_event_loop_drain`, a bad pointer).
+        let output = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            while case let data = output.availableData, !data.isEmpty { capture.append(data) }
+        }
         try launch(process)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
