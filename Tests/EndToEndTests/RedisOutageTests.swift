@@ -122,7 +122,7 @@ private struct Office {
 /// again, it is empty, as a Redis that lost its memory would be.
 struct RedisServer: Sendable {
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
 
     var url: String { "redis://127.0.0.1:\(port)" }
 
@@ -136,24 +136,20 @@ struct RedisServer: Sendable {
 
     static func start(port: Int? = nil) async throws -> RedisServer {
         let port = try port ?? LoopbackPort.free()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(executable))
-        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try launch(process)
+        let process = try ChildProcess.spawn(
+            try #require(executable), ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
         for _ in 0..<100 {
             if LoopbackPort.accepts(port) { return RedisServer(port: port, process: process) }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.terminate()
+        process.signal(SIGKILL)
         throw ServerProcess.StartFailed()
     }
 
     /// Kills it, as a crash would.
     func stop() async {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        process.signal(SIGKILL)
+        _ = try? await process.waitForExit()
     }
 }

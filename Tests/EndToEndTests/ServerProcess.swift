@@ -8,7 +8,7 @@ import Testing
 /// The built `neuroerp` binary running as a child process on a free loopback port, with its
 /// log lines captured for assertions.
 final class ServerProcess: Sendable {
-    let process: Process
+    let process: ChildProcess
     let baseURL: String
     let port: Int
     private let output: LogCapture
@@ -23,22 +23,20 @@ final class ServerProcess: Sendable {
     /// Starts `neuroerp serve` with `arguments` and waits until it logs `ready` (at most 30 s).
     static func start(_ arguments: [String], dataDirectory: String? = nil) async throws -> ServerProcess {
         let directory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("neuroerp-e2e-\(UUID().uuidString)").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--host", "127.0.0.1"] + (arguments.contains("--port") ? [] : ["--port", "0"]) + ["--data-dir", directory] + arguments
-            + (arguments.contains("--database-url") ? [] : postgresURL(dataDirectory: directory).map { ["--database-url", $0] } ?? [])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let arguments = ["serve", "--host", "127.0.0.1"] + (arguments.contains("--port") ? [] : ["--port", "0"]) + ["--data-dir", directory]
+            + arguments + (arguments.contains("--database-url") ? [] : postgresURL(dataDirectory: directory).map { ["--database-url", $0] } ?? [])
         let capture = LogCapture()
-        // A thread of its own reads the output to its end. Not `readabilityHandler`: its dispatch
-        // source, with dozens of child processes coming and going, crashed the test process in
-        // libdispatch's event loop (`_dispatch_event_loop_drain`, a bad pointer).
-        let output = pipe.fileHandleForReading
-        Thread.detachNewThread {
-            while case let data = output.availableData, !data.isEmpty { capture.append(data) }
+        let pipe = ChildProcess.pipe()
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.spawn(binary, arguments, output: pipe.write)
+        } catch {
+            close(pipe.read)
+            close(pipe.write)
+            throw error
         }
-        try launch(process)
+        close(pipe.write)
+        ChildProcess.drain(pipe.read) { capture.append($0) }
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let ready = capture.lines.first(where: { $0["message"] as? String == "ready" }), let port = ready["server.port"] as? Int {
@@ -47,7 +45,7 @@ final class ServerProcess: Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.terminate()
+        process.signal(SIGKILL)
         Issue.record("neuroerp did not become ready: \(capture.text.suffix(2000))")
         throw StartFailed()
     }
@@ -63,7 +61,7 @@ final class ServerProcess: Sendable {
         return url + (url.contains("?") ? "&" : "?") + "pool_size=2&schema_prefix=t\(seed)_"
     }
 
-    private init(process: Process, port: Int, output: LogCapture) {
+    private init(process: ChildProcess, port: Int, output: LogCapture) {
         self.process = process
         self.port = port
         self.baseURL = "http://127.0.0.1:\(port)"
@@ -73,19 +71,15 @@ final class ServerProcess: Sendable {
     /// The JSON log lines written so far.
     var logLines: [[String: Any]] { output.lines }
 
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    func signal(_ signal: Int32) { process.signal(signal) }
 
-    /// Waits for the process to end; returns its exit status.
+    /// Waits for the process to end; returns its exit status (or the signal that ended it).
     func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.interrupt()
-                throw StartFailed()
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard let status = try await process.waitForExit(timeout: timeout) else {
+            process.signal(SIGINT)
+            throw StartFailed()
         }
-        return process.terminationStatus
+        return status
     }
 
     func stop() async {
@@ -128,12 +122,3 @@ func call(
 func jsonObject(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
 }
-
-/// Starts `process`, one launch at a time: Foundation's `Process.run()` is not safe to call from
-/// two threads at once on Linux (two end-to-end suites launching together crashed the test run
-/// in `Process.run` with a bad pointer dereference).
-func launch(_ process: Process) throws {
-    try processLaunch.withLock { _ in try process.run() }
-}
-
-private let processLaunch = Mutex<Void>(())

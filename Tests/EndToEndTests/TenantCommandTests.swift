@@ -7,24 +7,30 @@ import Testing
 @Suite(.serialized) struct TenantCommandTests {
     /// Runs the binary with `arguments` to completion; returns its exit status and output.
     static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
-        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
         if let index = arguments.firstIndex(of: "--data-dir"), index + 1 < arguments.count,
             let url = ServerProcess.postgresURL(dataDirectory: arguments[index + 1]) {
-            process.environment = ProcessInfo.processInfo.environment.merging(["NEUROERP_DATABASE_URL": url]) { $1 }
+            environment["NEUROERP_DATABASE_URL"] = url
         }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try launch(process)
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let stdin = ChildProcess.pipe()
+        let output = ChildProcess.pipe()
+        let process = try ChildProcess.spawn(ServerProcess.binary, arguments, environment: environment, input: stdin.read, output: output.write)
+        close(stdin.read)
+        close(output.write)
+        if let input { _ = input.utf8CString.withUnsafeBufferPointer { write(stdin.write, $0.baseAddress, $0.count - 1) } }
+        close(stdin.write)
+        // The output ends when the command does; then its status is there to be had.
+        var collected = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(output.read, &buffer, buffer.count)
+            if count > 0 { collected.append(contentsOf: buffer[0..<count]); continue }
+            if count < 0, errno == EINTR { continue }
+            break
+        }
+        close(output.read)
+        while process.isRunning { usleep(5_000) }
+        return (process.terminationStatus ?? -1, String(decoding: collected, as: UTF8.self))
     }
 
     @Test func aTenantCreatedOnTheCommandLineCanLogIn() async throws {
