@@ -31,8 +31,9 @@ public struct GatewayRateLimiter: Sendable {
         let path = request.uri.path
         var tightest: (rule: RateLimitRule, decision: RateLimitDecision)?
         var refused: (rule: RateLimitRule, decision: RateLimitDecision)?
-        for (index, rule) in rules.enumerated() where rule.scope == scope && rule.covers(path) {
-            let decision = try await store.acquire(RateLimit(key: "gateway:\(index):\(subject)", limit: rule.limit), window: rule.window)
+        for rule in rules where rule.scope == scope && rule.covers(path) {
+            // Keyed by the rule itself, so replicas whose lists differ in order still share it.
+            let decision = try await store.acquire(RateLimit(key: "gateway:\(rule):\(subject)", limit: rule.limit), window: rule.window)
             if !decision.allowed, decision.retryAfter > (refused?.decision.retryAfter ?? .zero) || refused == nil { refused = (rule, decision) }
             if decision.remaining < (tightest?.decision.remaining ?? .max) { tightest = (rule, decision) }
         }
