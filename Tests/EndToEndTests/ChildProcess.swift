@@ -88,15 +88,18 @@ final class ChildProcess: Sendable {
     /// Reads `descriptor` to its end on a thread of its own, handing each chunk to `received`;
     /// closes it then.
     static func drain(_ descriptor: Int32, into received: @escaping @Sendable (Data) -> Void) {
-        Thread.detachNewThread {
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = read(descriptor, &buffer, buffer.count)
-                if count > 0 { received(Data(buffer[0..<count])); continue }
-                if count < 0, errno == EINTR { continue }
-                break
-            }
-            close(descriptor)
+        Thread.detachNewThread { readToEnd(descriptor, received) }
+    }
+
+    /// Reads `descriptor` to its end here, handing each chunk to `received`; closes it then.
+    static func readToEnd(_ descriptor: Int32, _ received: (Data) -> Void) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count > 0 { received(Data(buffer[0..<count])); continue }
+            if count < 0, errno == EINTR { continue }
+            break
         }
+        close(descriptor)
     }
 }

@@ -21,14 +21,7 @@ import Testing
         close(stdin.write)
         // The output ends when the command does; then its status is there to be had.
         var collected = Data()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = read(output.read, &buffer, buffer.count)
-            if count > 0 { collected.append(contentsOf: buffer[0..<count]); continue }
-            if count < 0, errno == EINTR { continue }
-            break
-        }
-        close(output.read)
+        ChildProcess.readToEnd(output.read) { collected.append($0) }
         while process.isRunning { usleep(5_000) }
         return (process.terminationStatus ?? -1, String(decoding: collected, as: UTF8.self))
     }

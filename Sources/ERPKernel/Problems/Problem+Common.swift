@@ -64,7 +64,7 @@ extension Problem {
 
     /// Calls to the service fail at once for a while: it failed too often just now.
     public static func circuitOpen(_ service: String, retryAfter: Duration) -> Problem {
-        let seconds = max(1, retryAfter.components.seconds + (retryAfter.components.attoseconds > 0 ? 1 : 0))
+        let seconds = max(1, retryAfter.wholeSecondsRoundedUp)
         return Problem(
             status: 503, code: "circuit_open", title: "Service unavailable",
             detail: "The \(service) service failed too often just now; calls to it are held back for \(seconds) s.",

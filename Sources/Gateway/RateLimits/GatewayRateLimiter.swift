@@ -38,7 +38,7 @@ public struct GatewayRateLimiter: Sendable {
             if decision.remaining < (tightest?.decision.remaining ?? .max) { tightest = (rule, decision) }
         }
         if let refused {
-            let seconds = Self.seconds(refused.decision.retryAfter)
+            let seconds = refused.decision.retryAfter.wholeSecondsRoundedUp
             var headers = ["Retry-After": String(seconds)]
             for field in Self.fields(refused.rule, refused.decision) { headers[field.name.rawName] = field.value }
             throw Problem(
@@ -70,14 +70,8 @@ public struct GatewayRateLimiter: Sendable {
     static func fields(_ rule: RateLimitRule, _ decision: RateLimitDecision) -> HTTPFields {
         [
             .rateLimitPolicy: "\"\(rule.name)\";q=\(rule.limit);w=\(rule.window.components.seconds)",
-            .rateLimit: "\"\(rule.name)\";r=\(decision.remaining);t=\(seconds(decision.reset))",
+            .rateLimit: "\"\(rule.name)\";r=\(decision.remaining);t=\(decision.reset.wholeSecondsRoundedUp)",
         ]
-    }
-
-    /// Whole seconds, rounded up: a client that waits this long is not refused again.
-    private static func seconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(0, seconds + (attoseconds > 0 ? 1 : 0))
     }
 
     /// A stable 64-bit FNV-1a hash of an API key: the same in every gateway process, and the key
