@@ -27,6 +27,7 @@ let serviceExtras: [String: [Target.Dependency]] = [
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ],
+    "Gateway": [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
     "ComplianceService": [
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,6 +103,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ] + serviceTargets.map { .target(name: $0, dependencies: serviceDependencies + (serviceExtras[$0] ?? [])) } + [

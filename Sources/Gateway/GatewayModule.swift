@@ -15,16 +15,19 @@ public struct GatewayModule: ServiceModule {
     let statusBoard: ServiceStatusBoard
     let upstreamTimeout: Duration
     let rateLimiter: GatewayRateLimiter?
+    let access: GatewayAccess
 
     /// - Parameters:
     ///   - openAPIFragments: the public API of the other services, merged with the gateway's own into `/openapi.json`.
     ///   - upstreamTimeout: how long a forwarded request may take (default 5 s).
     ///   - statusMaxAge: how old the service list may be before it is asked again (default 1 s).
     ///   - rateLimiter: the rate limits of forwarded requests; nil: none.
+    ///   - access: verifies callers and applies the access rules.
     public init(
-        environment: ServiceEnvironment, directory: ServiceDirectory, openAPIFragments: [OpenAPIFragment],
+        environment: ServiceEnvironment, directory: ServiceDirectory, openAPIFragments: [OpenAPIFragment], access: GatewayAccess,
         upstreamTimeout: Duration = .seconds(5), statusMaxAge: Duration = .seconds(1), rateLimiter: GatewayRateLimiter? = nil
     ) {
+        self.access = access
         self.environment = environment
         self.directory = directory
         self.upstreamTimeout = upstreamTimeout

@@ -44,6 +44,20 @@ public final class CircuitBreaker: Sendable {
 
     public var state: State { inner.withLock { $0.state } }
 
+    /// How long until the circuit would let a call through; nil when one may go now. Changes nothing,
+    /// so a balancer can compare replicas before it commits to one with `admit()`.
+    func wait() -> Duration? {
+        inner.withLock { inner in
+            switch inner.state {
+            case .closed: return nil
+            case .open:
+                let waited = ContinuousClock.now - inner.openedAt
+                return waited >= settings.openDuration ? nil : settings.openDuration - waited
+            case .halfOpen: return inner.probing ? .seconds(1) : nil
+            }
+        }
+    }
+
     /// Whether a call may go now: nil when it may, else how long until the circuit lets a probe through.
     func admit() -> Duration? {
         let (wait, newState) = inner.withLock { inner -> (Duration?, State?) in

@@ -15,6 +15,8 @@ import ServiceRuntime
 public struct HTTPServiceClient: ServiceClient {
     public let service: ServiceName
     public let address: String
+    /// The version label of this replica, for traffic splitting and metrics.
+    public let version: String
     private let baseURL: String
     private let client: HTTPClient
     private let metrics: MetricsRegistry
@@ -23,8 +25,12 @@ public struct HTTPServiceClient: ServiceClient {
     /// - Parameters:
     ///   - baseURL: e.g. `http://127.0.0.1:8081`, without a trailing slash.
     ///   - maximumResponseBytes: the largest body accepted from the service (default 8 MiB).
-    public init(service: ServiceName, baseURL: String, client: HTTPClient, metrics: MetricsRegistry, maximumResponseBytes: Int = 8 << 20) {
+    public init(
+        service: ServiceName, baseURL: String, version: String = "stable", client: HTTPClient, metrics: MetricsRegistry,
+        maximumResponseBytes: Int = 8 << 20
+    ) {
         self.service = service
+        self.version = version
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.address = self.baseURL
         self.client = client
@@ -48,12 +54,12 @@ public struct HTTPServiceClient: ServiceClient {
             for header in response.headers where !Self.hopByHop.contains(header.name.lowercased()) {
                 if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
             }
-            metrics.recordUpstreamCall(service: service.rawValue, outcome: "ok", duration: ContinuousClock.now - start)
+            metrics.recordUpstreamCall(service: service.rawValue, version: version, outcome: "ok", duration: ContinuousClock.now - start)
             return ServiceResponse(status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers, body: body)
         } catch {
             let problem = problem(for: error, timeout: timeout)
             let outcome = problem.status == 504 ? "timeout" : problem.status == 503 ? "unavailable" : "bad_response"
-            metrics.recordUpstreamCall(service: service.rawValue, outcome: outcome, duration: ContinuousClock.now - start)
+            metrics.recordUpstreamCall(service: service.rawValue, version: version, outcome: outcome, duration: ContinuousClock.now - start)
             throw problem
         }
     }

@@ -4,9 +4,8 @@ import Platform
 import ServiceRuntime
 import Synchronization
 
-/// A client to another process's service with the mesh's resilience around it:
-/// - a circuit breaker per upstream (its state on `/metrics` as `upstream_circuit_state`), so a
-///   dead service costs its callers nothing but a fast 503;
+/// A client to another process's service with the mesh's retries around it (the circuit per
+/// replica is the `BalancedServiceClient`'s):
 /// - retries, with exponential backoff and full jitter, of requests that are safe to send again
 ///   (GET, HEAD, OPTIONS, PUT, DELETE, and a POST or PATCH only with an `Idempotency-Key`) when
 ///   the service could not be reached or answered 502/503 — never past the call's deadline;
@@ -22,7 +21,6 @@ public struct ResilientServiceClient: ServiceClient {
     }
 
     private let inner: any ServiceClient
-    private let breaker: CircuitBreaker
     private let policy: RetryPolicy
     private let budget = RetryBudget()
     private let retried: @Sendable () -> Void
@@ -30,17 +28,12 @@ public struct ResilientServiceClient: ServiceClient {
     public var service: ServiceName { inner.service }
     public var address: String { inner.address }
 
-    public init(_ inner: any ServiceClient, breaker: CircuitBreaker.Settings = .init(), retries: RetryPolicy = .init(), metrics: MetricsRegistry) {
+    public init(_ inner: any ServiceClient, retries: RetryPolicy = .init(), metrics: MetricsRegistry) {
         let service = inner.service.rawValue
         self.inner = inner
-        self.breaker = CircuitBreaker(settings: breaker) { metrics.recordCircuitState(service: service, state: $0.rawValue) }
         policy = retries
         retried = { metrics.recordUpstreamRetry(service: service) }
-        metrics.recordCircuitState(service: service, state: CircuitBreaker.State.closed.rawValue)
     }
-
-    /// The circuit's state, for tests and the status board.
-    public var circuitState: CircuitBreaker.State { breaker.state }
 
     public func send(_ request: ServiceRequest, trace: TraceContext, timeout: Duration) async throws -> ServiceResponse {
         let deadline = ContinuousClock.now + timeout
@@ -48,7 +41,6 @@ public struct ResilientServiceClient: ServiceClient {
         budget.deposit()
         var attempt = 1
         while true {
-            if let wait = breaker.admit() { throw Problem.circuitOpen(service.rawValue, retryAfter: wait) }
             var failure: Problem?
             var response: ServiceResponse?
             do {
@@ -57,11 +49,11 @@ public struct ResilientServiceClient: ServiceClient {
                 failure = problem
             }
             let status = response.map { $0.status.code } ?? failure?.status ?? 503
-            let failed = [502, 503, 504].contains(status)
-            breaker.record(failure: failed)
+            let failed = Replica.isReplicaFailure(status)
             let delay = Self.jitter(policy, attempt: attempt)
-            // A timeout used the deadline up; the rest may be tried again when safe and affordable.
-            guard failed, status != 504, repeatable, attempt < policy.attempts, ContinuousClock.now + delay < deadline, budget.withdraw() else {
+            // A timeout used the deadline up, and an open circuit everywhere will not close within
+            // it; the rest may be tried again, on another replica, when safe and affordable.
+            guard failed, status != 504, failure?.code != "circuit_open", repeatable, attempt < policy.attempts, ContinuousClock.now + delay < deadline, budget.withdraw() else {
                 if let response { return response }
                 throw failure!
             }

@@ -15,7 +15,7 @@ import Testing
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         func circuit() async throws -> Double? {
             let metrics = try await call(client, gateway.baseURL + "/metrics").body
-            return metrics.split(separator: "\n").first { $0.hasPrefix(#"upstream_circuit_state{service="users"}"#) }
+            return metrics.split(separator: "\n").first { $0.hasPrefix(#"upstream_circuit_state{service="users",replica="\#(users.baseURL)"}"#) }
                 .flatMap { Double($0.split(separator: " ").last ?? "") }
         }
         do {

@@ -45,7 +45,7 @@ import Testing
             let metrics = try await call(client, gateway.baseURL + "/metrics")
             #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
             #expect(PrometheusText.invalidLines(metrics.body).isEmpty, "\(PrometheusText.invalidLines(metrics.body))")
-            #expect(metrics.body.contains(#"upstream_requests_total{service="audit",outcome="ok"}"#))
+            #expect(metrics.body.contains(#"upstream_requests_total{service="audit",version="stable",outcome="ok"}"#))
 
             // Stop one upstream: its paths turn into a 503 problem quickly, the rest keep working.
             audit.signal(SIGTERM)

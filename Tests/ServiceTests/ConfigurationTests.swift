@@ -63,11 +63,16 @@ import Testing
     @Test func servicesAndUpstreamsAreParsed() throws {
         let configuration = try ServeConfiguration(
             sources: ConfigurationSources(flags: [
-                "services": "gateway, users", "upstreams": "audit=http://127.0.0.1:8091,users=http://127.0.0.1:8092",
+                "services": "gateway, users",
+                "upstreams": "audit=http://127.0.0.1:8091,users=http://127.0.0.1:8092,users@canary=http://127.0.0.1:8093",
             ]))
         #expect(configuration.services == [.gateway, .users])
         #expect(!configuration.isEmbedded)
-        #expect(configuration.upstreams[.audit] == "http://127.0.0.1:8091")
+        #expect(configuration.upstreams[.audit] == [UpstreamReplica(url: "http://127.0.0.1:8091", version: "stable")])
+        #expect(configuration.upstreams[.users]?.map(\.version) == ["stable", "canary"], "two replicas of one service")
+        #expect(throws: ConfigurationError.self) {
+            try ServeConfiguration(sources: ConfigurationSources(flags: ["upstreams": "users@=http://127.0.0.1:1"]))
+        }
         #expect(try ServeConfiguration(sources: ConfigurationSources()).isEmbedded)
     }
 

@@ -12,11 +12,11 @@ import Testing
 
 /// The gateway in split mode, with the other services stood in for by stub clients.
 @Suite struct GatewayForwardingTests {
-    static func app(_ clients: [ServiceName: any ServiceClient]) -> some ApplicationProtocol {
+    static func app(_ clients: [ServiceName: any ServiceClient], access: GatewayAccess? = nil) -> some ApplicationProtocol {
         let directory = ServiceDirectory(clients: clients)
         let gateway = GatewayModule(
             environment: TestEnvironment.make(mode: .split), directory: directory, openAPIFragments: [],
-            statusMaxAge: .zero)
+            access: access ?? GatewayAccess(verifier: KnownTokens(), assertions: .random()), statusMaxAge: .zero)
         let router = ServiceRouter.make(metrics: MetricsRegistry()) { gateway.addRoutes(to: $0) }
         return Application(router: router)
     }

@@ -7,8 +7,8 @@ import ServiceRuntime
 import Synchronization
 import Testing
 
-/// The mesh client's retries, retry budget and circuit breaker, around an upstream that fails
-/// as told and counts what reaches it.
+/// The mesh client's retries, retry budget and circuit breaker per replica, around an upstream
+/// that fails as told and counts what reaches it.
 @Suite struct ResilientClientTests {
     final class Upstream: ServiceClient {
         let service = ServiceName.users
@@ -26,9 +26,12 @@ import Testing
         }
     }
 
-    private func client(_ upstream: Upstream, failures: Int = 1_000, ratio: Double = 2, open: Duration = .seconds(5)) -> ResilientServiceClient {
-        ResilientServiceClient(
-            upstream, breaker: .init(failureThreshold: failures, openDuration: open, failureRatio: ratio), metrics: MetricsRegistry())
+    private func client(
+        _ upstream: Upstream, failures: Int = 1_000, ratio: Double = 2, open: Duration = .seconds(5)
+    ) -> (client: ResilientServiceClient, circuit: CircuitBreaker) {
+        let circuit = CircuitBreaker(settings: .init(failureThreshold: failures, openDuration: open, failureRatio: ratio))
+        let balancer = BalancedServiceClient(service: .users, replicas: [Replica(client: upstream, circuit: circuit)])
+        return (ResilientServiceClient(balancer, metrics: MetricsRegistry()), circuit)
     }
 
     private func call(_ client: ResilientServiceClient, _ method: HTTPRequest.Method = .get, key: String? = nil) async -> Int {
@@ -45,7 +48,7 @@ import Testing
 
     @Test func aPostWithoutIdempotencyKeyIsSentOnceAndOneWithAKeyIsRetried() async {
         let upstream = Upstream(answer: 503)
-        let resilient = client(upstream)
+        let resilient = client(upstream).client
         #expect(await call(resilient, .post) == 503)
         #expect(upstream.calls.load(ordering: .relaxed) == 1, "never sent twice without a key")
         #expect(await call(resilient, .post, key: "k-1") == 503)
@@ -56,7 +59,7 @@ import Testing
 
     @Test func aRetrySucceedsWhenTheUpstreamComesBack() async {
         let upstream = Upstream(answer: nil)
-        let resilient = client(upstream)
+        let resilient = client(upstream).client
         let call = Task { await self.call(resilient) }
         // The first try fails at once; the service is back before the second.
         while upstream.calls.load(ordering: .relaxed) == 0 { await Task.yield() }
@@ -66,7 +69,7 @@ import Testing
 
     @Test func retriesAddAtMostAFifthOnceTheReserveIsSpent() async {
         let upstream = Upstream(answer: 502)
-        let resilient = client(upstream)
+        let resilient = client(upstream).client
         for _ in 0..<200 { _ = await call(resilient) }
         let retries = upstream.calls.load(ordering: .relaxed) - 200
         #expect(retries <= 10 + 200 / 5, "\(retries) retries")
@@ -75,17 +78,17 @@ import Testing
 
     @Test func theCircuitOpensFailsFastAndAProbeClosesIt() async throws {
         let upstream = Upstream(answer: nil)
-        let resilient = client(upstream, failures: 3, open: .milliseconds(200))
+        let (resilient, circuit) = client(upstream, failures: 3, open: .milliseconds(200))
         #expect(await call(resilient, .post) == 503)
         #expect(await call(resilient, .post) == 503)
         #expect(await call(resilient, .post) == 503)
-        #expect(resilient.circuitState == .open)
+        #expect(circuit.state == .open)
         let before = upstream.calls.load(ordering: .relaxed)
         #expect(await call(resilient) == 503)
         #expect(upstream.calls.load(ordering: .relaxed) == before, "an open circuit does not call")
         upstream.answer.withLock { $0 = 200 }
         try await Task.sleep(for: .milliseconds(250))
         #expect(await call(resilient) == 200, "the probe goes through")
-        #expect(resilient.circuitState == .closed)
+        #expect(circuit.state == .closed)
     }
 }

@@ -58,11 +58,13 @@ public final class MetricsRegistry: Sendable {
 
     // MARK: Upstream calls
 
-    /// - Parameter outcome: `ok`, `error_status`, `timeout`, `unavailable`.
-    public func recordUpstreamCall(service: String, outcome: String, duration: Duration) {
+    /// - Parameters:
+    ///   - version: the version label of the replica called (`stable` unless configured).
+    ///   - outcome: `ok`, `timeout`, `unavailable`, `bad_response`.
+    public func recordUpstreamCall(service: String, version: String, outcome: String, duration: Duration) {
         counter(
-            "upstream_requests_total", labels: [("service", service), ("outcome", outcome)],
-            help: "Calls to other services, by service and outcome."
+            "upstream_requests_total", labels: [("service", service), ("version", version), ("outcome", outcome)],
+            help: "Calls to other services, by service, replica version and outcome."
         ).increment()
         histogram(
             "upstream_request_duration_seconds", labels: [("service", service)],
@@ -74,8 +76,10 @@ public final class MetricsRegistry: Sendable {
 
     /// The gauge with this name and labels, made on first use.
     /// A circuit breaker's state: 0 closed, 1 half-open, 2 open.
-    public func recordCircuitState(service: String, state: Int) {
-        gauge("upstream_circuit_state", labels: [("service", service)], help: "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.")
+    public func recordCircuitState(service: String, replica: String, state: Int) {
+        gauge(
+            "upstream_circuit_state", labels: [("service", service), ("replica", replica)],
+            help: "Circuit breaker per upstream replica: 0 closed, 1 half-open, 2 open.")
             .set(to: Double(state))
     }
 

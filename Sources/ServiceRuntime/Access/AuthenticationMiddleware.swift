@@ -9,13 +9,24 @@ extension HTTPField.Name {
 /// Establishes who is calling from `Authorization: Bearer …`: a valid credential sets
 /// `context.identity`; an invalid one is a 401 at once; none leaves the identity empty for
 /// routes that need none (login, JWKS). Routes that need one call `context.requireIdentity()`.
+/// With `assertions`, the identity the gateway verified and signed is taken instead (a forged or
+/// stale one is a 401); without, that header is ignored.
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = ServiceContext
     private let verifier: any CredentialVerifier
+    private let assertions: IdentityAssertion?
 
-    public init(verifier: any CredentialVerifier) { self.verifier = verifier }
+    public init(verifier: any CredentialVerifier, assertions: IdentityAssertion? = nil) {
+        self.verifier = verifier
+        self.assertions = assertions
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let assertions, let assertion = request.headers[.verifiedIdentity] {
+            var context = context
+            context.identity = try assertions.verify(assertion)
+            return try await next(request, context)
+        }
         guard let credential = try Self.credential(in: request) else { return try await next(request, context) }
         var context = context
         context.identity = try await verifier.identity(forBearer: credential)
@@ -24,7 +35,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
 
     /// The bearer credential, `nil` when the request carries none.
     /// - Throws: 401 for an `Authorization` header that is not `Bearer <credential>`.
-    static func credential(in request: Request) throws -> String? {
+    public static func credential(in request: Request) throws -> String? {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].utf8.contains(UInt8(ascii: " ")) else {

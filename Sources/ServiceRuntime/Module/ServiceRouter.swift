@@ -14,11 +14,17 @@ public enum ServiceRouter {
         public var maximumBodyBytes: Int
         /// Verifies credentials and sets `context.identity`; `nil` leaves every request anonymous.
         public var authentication: (any CredentialVerifier)?
+        /// Checks the gateway's identity assertions; `nil` ignores them and checks every credential.
+        public var assertions: IdentityAssertion?
 
-        public init(accessLog: Bool = true, maximumBodyBytes: Int = 1 << 20, authentication: (any CredentialVerifier)? = nil) {
+        public init(
+            accessLog: Bool = true, maximumBodyBytes: Int = 1 << 20, authentication: (any CredentialVerifier)? = nil,
+            assertions: IdentityAssertion? = nil
+        ) {
             self.accessLog = accessLog
             self.maximumBodyBytes = maximumBodyBytes
             self.authentication = authentication
+            self.assertions = assertions
         }
     }
 
@@ -32,7 +38,7 @@ public enum ServiceRouter {
         if options.accessLog { router.add(middleware: AccessLogMiddleware(metrics: metrics)) }
         router.add(middleware: ProblemMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(maximumBytes: options.maximumBodyBytes))
-        if let verifier = options.authentication { router.add(middleware: AuthenticationMiddleware(verifier: verifier)) }
+        if let verifier = options.authentication { router.add(middleware: AuthenticationMiddleware(verifier: verifier, assertions: options.assertions)) }
         addRoutes(router)
         routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router

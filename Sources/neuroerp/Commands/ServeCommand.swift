@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redis-url"), help: Self.help(.redisURL)) var redisURL: String?
     @Option(name: .customLong("rate-limit-failure"), help: Self.help(.rateLimitFailure)) var rateLimitFailure: String?
     @Option(name: .customLong("rate-limit"), help: Self.help(.rateLimits)) var rateLimits: [String] = []
+    @Option(name: .customLong("gateway-policy"), help: Self.help(.gatewayPolicy)) var gatewayPolicy: String?
+    @Option(name: .customLong("mesh-secret"), help: Self.help(.meshSecret)) var meshSecret: String?
+    @Option(name: .customLong("health-interval-ms"), help: Self.help(.healthInterval)) var healthInterval: String?
     @Option(name: .customLong("shutdown-timeout-seconds"), help: Self.help(.shutdownTimeout)) var shutdownTimeout: String?
     @Option(name: .customLong("status-max-age-ms"), help: Self.help(.statusMaxAge)) var statusMaxAge: String?
     @Option(name: .customLong("cache-max-entries"), help: Self.help(.cacheEntries)) var cacheEntries: String?
@@ -74,7 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
             (.circuitFailures, circuitFailures), (.circuitOpen, circuitOpen),
             (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
             (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure),
-            (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
+            (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.gatewayPolicy, gatewayPolicy),
+            (.meshSecret, meshSecret), (.healthInterval, healthInterval), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
             (.accessTokenLifetime, accessTokenLifetime), (.refreshTokenLifetime, refreshTokenLifetime), (.bcryptCost, bcryptCost),
             (.signingKeyRotation, signingKeyRotation),
         ]

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ERPKernel
 import Foundation
+import Gateway
 import Hummingbird
 import Mesh
 import NIOCore
@@ -9,26 +10,52 @@ import ServiceRuntime
 
 /// How the services of a process reach each other and check their callers.
 extension ProcessAssembly {
+    /// The clients of every service, and the balancers among them (the services in other
+    /// processes), whose traffic split the gateway policy sets and whose replicas are probed.
     func makeDirectory(
-        modules: [any ServiceModule], metrics: MetricsRegistry, httpClient: HTTPClient?, verifier: any CredentialVerifier
-    ) -> ServiceDirectory {
+        modules: [any ServiceModule], metrics: MetricsRegistry, httpClient: HTTPClient?, verifier: any CredentialVerifier,
+        assertions: IdentityAssertion
+    ) -> (directory: ServiceDirectory, balancers: [ServiceName: BalancedServiceClient]) {
         var clients: [ServiceName: any ServiceClient] = [:]
         for module in modules {
             let router = ServiceRouter.make(
                 metrics: metrics,
-                options: .init(accessLog: false, maximumBodyBytes: configuration.maximumBodyBytes, authentication: verifier)
+                options: .init(
+                    accessLog: false, maximumBodyBytes: configuration.maximumBodyBytes, authentication: verifier, assertions: assertions)
             ) { module.addRoutes(to: $0) }
             clients[module.name] = LocalServiceClient(service: module.name, router: router, logger: logger)
         }
+        var balancers: [ServiceName: BalancedServiceClient] = [:]
         if let httpClient {
-            for (service, url) in configuration.upstreams where clients[service] == nil {
-                clients[service] = ResilientServiceClient(
-                    HTTPServiceClient(service: service, baseURL: url, client: httpClient, metrics: metrics),
-                    breaker: .init(failureThreshold: configuration.circuitFailures, openDuration: configuration.circuitOpenDuration),
-                    metrics: metrics)
+            let circuit = CircuitBreaker.Settings(failureThreshold: configuration.circuitFailures, openDuration: configuration.circuitOpenDuration)
+            for (service, upstreams) in configuration.upstreams where clients[service] == nil {
+                let replicas = upstreams.map { upstream in
+                    let client = HTTPServiceClient(
+                        service: service, baseURL: upstream.url, version: upstream.version, client: httpClient, metrics: metrics)
+                    return Replica(client: client, version: upstream.version, circuit: CircuitBreaker(settings: circuit) { state in
+                        metrics.recordCircuitState(service: service.rawValue, replica: client.address, state: state.rawValue)
+                    })
+                }
+                for replica in replicas {
+                    metrics.recordCircuitState(service: service.rawValue, replica: replica.address, state: CircuitBreaker.State.closed.rawValue)
+                }
+                let balancer = BalancedServiceClient(
+                    service: service, replicas: replicas, split: configuration.gatewayPolicy?.policy.splits[service] ?? TrafficSplit())
+                balancers[service] = balancer
+                clients[service] = ResilientServiceClient(balancer, metrics: metrics)
             }
         }
-        return ServiceDirectory(clients: clients)
+        return (ServiceDirectory(clients: clients), balancers)
+    }
+
+    /// Takes a reloaded gateway policy into use: the splits of the services balanced here and
+    /// the access rules. A split for a service that runs in this process has nothing to split.
+    func apply(_ policy: GatewayPolicy, balancers: [ServiceName: BalancedServiceClient], access: GatewayAccess) {
+        for (service, balancer) in balancers { balancer.update(split: policy.splits[service] ?? TrafficSplit()) }
+        for service in policy.splits.keys where balancers[service] == nil {
+            logger.warning("gateway policy splits a service without upstream replicas", metadata: ["service.name": .string(service.rawValue)])
+        }
+        access.update(rules: policy.access)
     }
 
     /// Tokens are checked in every service against the auth service's published keys; API keys

@@ -117,12 +117,16 @@ struct ProcessAssembly {
         }
         let verifier = makeVerifier(auth: { directoryBox.withLock { $0! }.client(for: .auth) })
         for subscriber in modules.flatMap(\.subscriptions) { await bus.subscribe(subscriber) }
-        let directory = makeDirectory(modules: modules, metrics: metrics, httpClient: httpClient, verifier: verifier)
+        // Without a shared secret, assertions still spare the services in this process a second check.
+        let assertions = configuration.meshSecret.map { IdentityAssertion(secret: Data($0.utf8)) } ?? .random()
+        let (directory, balancers) = makeDirectory(
+            modules: modules, metrics: metrics, httpClient: httpClient, verifier: verifier, assertions: assertions)
         directoryBox.withLock { $0 = directory }
+        let access = GatewayAccess(verifier: verifier, assertions: assertions, rules: configuration.gatewayPolicy?.policy.access ?? [])
         let gateway = hosted.contains(.gateway)
             ? GatewayModule(
                 environment: environment(for: .gateway), directory: directory,
-                openAPIFragments: ServiceFactory.openAPIFragments, upstreamTimeout: configuration.upstreamTimeout,
+                openAPIFragments: ServiceFactory.openAPIFragments, access: access, upstreamTimeout: configuration.upstreamTimeout,
                 statusMaxAge: configuration.statusMaxAge,
                 rateLimiter: configuration.rateLimitRules.isEmpty
                     ? nil : GatewayRateLimiter(rules: configuration.rateLimitRules, store: rateLimits, tokens: verifier))
@@ -130,7 +134,9 @@ struct ProcessAssembly {
         let checks = modules.flatMap(\.healthChecks) + (gateway == nil ? [] : upstreamChecks(directory))
         let router = ServiceRouter.make(
             metrics: metrics,
-            options: .init(maximumBodyBytes: configuration.maximumBodyBytes, authentication: gateway == nil ? verifier : nil)
+            options: .init(
+                maximumBodyBytes: configuration.maximumBodyBytes, authentication: gateway == nil ? verifier : nil,
+                assertions: configuration.meshSecret == nil ? nil : assertions)
         ) { router in
             ProcessRoutes.add(to: router, checks: { checks }, metrics: metrics)
             if let gateway {
@@ -143,8 +149,15 @@ struct ProcessAssembly {
             let sources = hosted.filter { $0.database == name }.map(\.rawValue)
             return OutboxRelay(outbox: Outbox(database: database, sources: sources), bus: bus, metrics: metrics, logger: logger)
         }
+        var mesh: [any Service] = balancers.isEmpty
+            ? [] : [HealthProber(clients: Array(balancers.values), interval: configuration.healthInterval, logger: logger)]
+        if gateway != nil, let policy = configuration.gatewayPolicy {
+            mesh.append(GatewayPolicyWatcher(path: policy.path, loaded: policy.content, logger: logger) { [self] in
+                apply($0, balancers: balancers, access: access)
+            })
+        }
         return AssembledProcess(
-            router: router, modules: modules, background: relays + modules.flatMap(\.backgroundServices), databases: databases,
+            router: router, modules: modules, background: relays + mesh + modules.flatMap(\.backgroundServices), databases: databases,
             httpClient: httpClient, bus: redisBus, redis: redis)
     }
 

@@ -19,7 +19,7 @@ struct ConfigurationSources: Sendable {
         return setting.defaultValue.map { ($0, .default) }
     }
 
-    /// Reads a JSON config file into raw values. Objects (upstreams) become `NAME=URL,…`.
+    /// Reads a JSON config file into raw values. Objects (upstreams) become `NAME=URL,…`, a list of URLs one entry each.
     /// - Throws: `ConfigurationError` naming the file and what is wrong with it.
     static func readFile(at path: String) throws -> [String: String] {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -39,6 +39,9 @@ struct ConfigurationSources: Sendable {
             case let number as NSNumber: values[key] = number.stringValue
             case let list as [String]: values[key] = list.joined(separator: ",")
             case let map as [String: String]: values[key] = map.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            // Replicas: {"users": ["http://a:8080", "http://b:8080"]}.
+            case let map as [String: [String]]:
+                values[key] = map.sorted { $0.key < $1.key }.flatMap { name, urls in urls.map { "\(name)=\($0)" } }.joined(separator: ",")
             default: throw ConfigurationError("config file \(path): \"\(key)\" has a value of the wrong type")
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import Logging
 import Platform
+import ServiceRuntime
 
 /// The validated configuration of `neuroerp serve`.
 struct ServeConfiguration: Sendable {
@@ -10,7 +11,8 @@ struct ServeConfiguration: Sendable {
     var host: String
     var port: Int
     var dataDirectory: String
-    var upstreams: [ServiceName: String]
+    /// The replicas of each service this process calls over HTTP, in the order given.
+    var upstreams: [ServiceName: [UpstreamReplica]]
     var logFormat: LogFormat
     var logLevel: Logger.Level
     var upstreamTimeout: Duration
@@ -26,6 +28,10 @@ struct ServeConfiguration: Sendable {
     var circuitFailures: Int
     var circuitOpenDuration: Duration
     var rateLimitRules: [RateLimitRule]
+    /// The gateway policy file and what it held at the start; nil: no split, no access rules.
+    var gatewayPolicy: (path: String, policy: GatewayPolicy, content: Data)?
+    var meshSecret: String?
+    var healthInterval: Duration
     var shutdownTimeout: Duration
     var statusMaxAge: Duration
     var cacheMaxEntries: Int
@@ -93,11 +99,10 @@ struct ServeConfiguration: Sendable {
         upstreams = [:]
         if let found = raw(.upstreams) {
             for entry in found.value.split(separator: ",") {
-                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2, let service = ServiceName(rawValue: parts[0]),
-                    let url = URL(string: parts[1]), ["http", "https"].contains(url.scheme ?? ""), url.host != nil
-                else { throw fail(.upstreams, found, "NAME=http://host:port entries") }
-                upstreams[service] = parts[1]
+                guard let (service, replica) = UpstreamReplica.parse(String(entry)) else {
+                    throw fail(.upstreams, found, "NAME[@VERSION]=http://host:port entries")
+                }
+                if upstreams[service]?.contains(where: { $0.url == replica.url }) != true { upstreams[service, default: []].append(replica) }
             }
         }
         logFormat = try choice(.logFormat, LogFormat.self, options: LogFormat.allCases.map(\.rawValue))
@@ -136,6 +141,20 @@ struct ServeConfiguration: Sendable {
                 }
             }
         }
+        gatewayPolicy = nil
+        if let found = raw(.gatewayPolicy) {
+            do {
+                let loaded = try GatewayPolicyWatcher.load(found.value)
+                gatewayPolicy = (found.value, loaded.policy, loaded.content)
+            } catch let error as GatewayPolicyError {
+                throw fail(.gatewayPolicy, found, "a readable policy file (\(error.description))")
+            }
+        }
+        meshSecret = raw(.meshSecret)?.value
+        if let found = raw(.meshSecret), found.value.utf8.count < IdentityAssertion.minimumSecretBytes {
+            throw fail(.meshSecret, ("<redacted>", found.source), "at least \(IdentityAssertion.minimumSecretBytes) characters")
+        }
+        healthInterval = .milliseconds(try integer(.healthInterval, in: 100...600_000))
         shutdownTimeout = .seconds(try integer(.shutdownTimeout, in: 1...3600))
         statusMaxAge = .milliseconds(try integer(.statusMaxAge, in: 0...60_000))
         cacheMaxEntries = try integer(.cacheEntries, in: 1...100_000_000)

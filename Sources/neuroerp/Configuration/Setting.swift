@@ -66,6 +66,16 @@ struct Setting: Sendable {
     static let rateLimits = Setting(
         key: "rateLimits", flag: "--rate-limit", environment: "NEUROERP_RATE_LIMITS", defaultValue: nil,
         help: "Rate limits of the gateway, SCOPE[:PATH]=LIMIT/WINDOW, repeatable (comma-separated in the variable; a list in the file): scope user (a valid access token), key (an API key) or address (no credential); e.g. user=600/1m, address:/api/v1/auth/login=10/1m.")
+    static let gatewayPolicy = Setting(
+        key: "gatewayPolicy", flag: "--gateway-policy", environment: "NEUROERP_GATEWAY_POLICY", defaultValue: nil,
+        help: "JSON file with the gateway's traffic split per service and its access rules (see README); re-read when it changes, no restart.")
+    static let meshSecret = Setting(
+        key: "meshSecret", flag: "--mesh-secret", environment: "NEUROERP_MESH_SECRET", defaultValue: nil,
+        help: "Secret (at least 32 characters) that every process of one installation shares: the gateway signs the caller it verified with it, and the services take that instead of checking the credential again. Without it a service checks every credential itself.",
+        secret: true)
+    static let healthInterval = Setting(
+        key: "healthIntervalMs", flag: "--health-interval-ms", environment: "NEUROERP_HEALTH_INTERVAL_MS", defaultValue: "2000",
+        help: "How often each upstream replica's /health/live is asked; two failures in a row take it out of the balancing until it passes again.")
     static let shutdownTimeout = Setting(
         key: "shutdownTimeoutSeconds", flag: "--shutdown-timeout-seconds", environment: "NEUROERP_SHUTDOWN_TIMEOUT_SECONDS",
         defaultValue: "10", help: "Longest graceful shutdown: draining requests and flushing the outbox.")
@@ -93,7 +103,7 @@ struct Setting: Sendable {
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections, circuitFailures, circuitOpen,
-        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, shutdownTimeout, statusMaxAge, cacheEntries,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, gatewayPolicy, meshSecret, healthInterval, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }

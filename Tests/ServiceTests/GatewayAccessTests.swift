@@ -1,0 +1,82 @@
+import ERPKernel
+import ERPTesting
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ServiceRuntime
+import Testing
+
+/// Verifies two made-up tokens: `reader` (reports.read) and `clerk` (no permission).
+struct KnownTokens: CredentialVerifier {
+    static let reader = Identity(kind: .user, subject: .generate(), tenantID: TenantID(.generate()), roles: ["auditor"], permissions: [.reportsRead])
+    static let clerk = Identity(kind: .user, subject: .generate(), tenantID: TenantID(.generate()), roles: [], permissions: [])
+
+    func identity(forBearer credential: String) async throws -> Identity {
+        switch credential {
+        case "reader": Self.reader
+        case "clerk": Self.clerk
+        default: throw Problem.unauthenticated("The token's signature is not valid.")
+        }
+    }
+}
+
+/// The gateway checks callers before any service sees them, applies its access rules per
+/// route, and tells the service who called in a signed assertion only it can make.
+@Suite struct GatewayAccessTests {
+    let assertions = IdentityAssertion(secret: Data(repeating: 7, count: 32))
+
+    func app(_ reports: StubServiceClient, rules: [AccessRule] = []) -> some ApplicationProtocol {
+        GatewayForwardingTests.app(
+            [.reporting: reports], access: GatewayAccess(verifier: KnownTokens(), assertions: assertions, rules: rules))
+    }
+
+    @Test func aBadTokenIsRefusedAtTheGatewayWithoutCallingTheService() async throws {
+        let reports = StubServiceClient(service: .reporting, json: "{}")
+        try await app(reports).test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/reports/trial-balance", method: .get, headers: [.authorization: "Bearer forged"])
+            #expect(response.status == .unauthorized)
+            #expect(try response.decode(ProblemBody.self).detail == "The token's signature is not valid.")
+        }
+        #expect(reports.requests.isEmpty)
+    }
+
+    @Test func anAccessRuleNeedsACallerAndItsPermission() async throws {
+        let reports = StubServiceClient(service: .reporting, json: "{}")
+        let rule = AccessRule(pathPrefix: "/api/v1/reports", methods: ["GET"], permission: .reportsRead)
+        try await app(reports, rules: [rule]).test(.router) { client in
+            let anonymous = try await client.execute(uri: "/api/v1/reports/trial-balance", method: .get)
+            #expect(anonymous.status == .unauthorized)
+            let clerk = try await client.execute(uri: "/api/v1/reports/trial-balance", method: .get, headers: [.authorization: "Bearer clerk"])
+            #expect(clerk.status == .forbidden)
+            #expect(try clerk.decode(ProblemBody.self).detail == "This needs the permission reports.read.")
+            let reader = try await client.execute(uri: "/api/v1/reports/trial-balance", method: .get, headers: [.authorization: "Bearer reader"])
+            #expect(reader.status == .ok)
+        }
+        #expect(reports.requests.count == 1, "only the permitted call reached the service")
+    }
+
+    @Test func theServiceLearnsTheVerifiedCallerFromASignedAssertionNeverFromTheClient() async throws {
+        let reports = StubServiceClient(service: .reporting, json: "{}")
+        let forged = IdentityAssertion.random().sign(KnownTokens.reader)
+        try await app(reports).test(.router) { client in
+            _ = try await client.execute(
+                uri: "/api/v1/reports/trial-balance", method: .get, headers: [.authorization: "Bearer clerk", .verifiedIdentity: forged])
+            _ = try await client.execute(uri: "/api/v1/reports/trial-balance", method: .get, headers: [.verifiedIdentity: forged])
+        }
+        let asserted = try #require(reports.requests.first?.request.headers[.verifiedIdentity])
+        #expect(try assertions.verify(asserted) == KnownTokens.clerk, "the caller the gateway verified, not the client's claim")
+        #expect(reports.requests.last?.request.headers[.verifiedIdentity] == nil, "an anonymous call carries no assertion")
+    }
+
+    @Test func anAssertionIsRefusedWhenForgedTamperedOrStale() throws {
+        let signed = assertions.sign(KnownTokens.reader)
+        #expect(try assertions.verify(signed) == KnownTokens.reader)
+        #expect(throws: Problem.self) { try IdentityAssertion.random().verify(signed) }
+        var tampered = Array(signed.utf8)
+        tampered[3] = tampered[3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(throws: Problem.self) { try assertions.verify(String(decoding: tampered, as: UTF8.self)) }
+        #expect(throws: Problem.self) { try assertions.verify(signed, now: Date().addingTimeInterval(61)) }
+    }
+}
