@@ -12,20 +12,11 @@ extension GatewayModule {
     func addForwardingRoutes(to router: Router<ServiceContext>) {
         for service in ServiceName.allCases where service != .gateway {
             let client = directory.client(for: service)
-            let timeout = upstreamTimeout
-            let rateLimiter = rateLimiter
-            let access = access
             for prefix in service.publicPathPrefixes {
                 for path in [prefix, prefix + "/**"] {
                     for method in Self.forwardedMethods {
                         router.on(RouterPath(path), method: method) { request, context in
-                            // Counted before an API key is looked up, so a flood of made-up keys stops here.
-                            let limits = try await rateLimiter?.admit(request, context: context) ?? [:]
-                            let identity = try await access.admit(request)
-                            var response = try await Self.forward(
-                                request, context: context, assertion: identity.map { access.assertions.sign($0) }, to: client, timeout: timeout)
-                            response.headers.append(contentsOf: limits)
-                            return response
+                            try await handle(request, context: context, client: client)
                         }
                     }
                 }
@@ -33,9 +24,36 @@ extension GatewayModule {
         }
     }
 
-    static func forward(
-        _ request: Request, context: ServiceContext, assertion: String?, to client: any ServiceClient, timeout: Duration
-    ) async throws -> Response {
+    /// Rate limit, access check, cache, then the service.
+    func handle(_ request: Request, context: ServiceContext, client: any ServiceClient) async throws -> Response {
+        // Counted before an API key is looked up, so a flood of made-up keys stops here.
+        let limits = try await rateLimiter?.admit(request, context: context) ?? [:]
+        let identity = try await access.admit(request)
+        let cacheKey = cache == nil ? nil : ResponseCache.key(method: request.method, uri: request.uri.description, headers: request.headers, caller: identity)
+        var answer: ServiceResponse
+        if let cacheKey, let cached = cache?.answer(cacheKey, requestHeaders: request.headers) {
+            answer = cached
+        } else {
+            answer = try await forward(
+                request, context: context, assertion: identity.map { access.assertions.sign($0) }, to: client,
+                // A conditional request would get a 304 with nothing to keep; the cache answers it.
+                conditional: cacheKey == nil)
+            if let cacheKey {
+                cache?.store(answer, under: cacheKey, caller: identity, path: request.uri.path)
+                answer = ResponseCache.conditional(answer, requestHeaders: request.headers)
+            }
+            answer.headers[.surrogateControl] = nil
+            if let cache, let identity, ![.get, .head, .options, .trace].contains(request.method), (200..<300).contains(answer.status.code) {
+                cache.invalidate(tenant: identity.tenantID, pathPrefix: Self.resource(of: request.uri.path))
+            }
+        }
+        answer.headers.append(contentsOf: limits)
+        return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: answer.body))
+    }
+
+    func forward(
+        _ request: Request, context: ServiceContext, assertion: String?, to client: any ServiceClient, conditional: Bool
+    ) async throws -> ServiceResponse {
         var request = request
         // BodyLimitMiddleware has already buffered and bounded the body.
         let body = try await request.collectBody(upTo: .max)
@@ -44,9 +62,14 @@ extension GatewayModule {
         headers[.xForwardedFor] = context.peerAddress
         // Only the gateway asserts who is calling; a client's own claim is dropped.
         headers[.verifiedIdentity] = assertion
+        if !conditional { headers[.ifNoneMatch] = nil }
         let forwarded = ServiceRequest(
             method: request.method, path: request.uri.description, headers: headers, body: body.readableBytes > 0 ? body : nil)
-        let answer = try await client.send(forwarded, trace: context.trace, timeout: timeout)
-        return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: answer.body))
+        return try await client.send(forwarded, trace: context.trace, timeout: upstreamTimeout)
+    }
+
+    /// The collection a path belongs to: `/api/v1/articles/0190…` → `/api/v1/articles`.
+    static func resource(of path: String) -> String {
+        "/" + path.split(separator: "/").prefix(3).joined(separator: "/")
     }
 }

@@ -16,6 +16,7 @@ public struct GatewayModule: ServiceModule {
     let upstreamTimeout: Duration
     let rateLimiter: GatewayRateLimiter?
     let access: GatewayAccess
+    let cache: ResponseCache?
 
     /// - Parameters:
     ///   - openAPIFragments: the public API of the other services, merged with the gateway's own into `/openapi.json`.
@@ -23,11 +24,14 @@ public struct GatewayModule: ServiceModule {
     ///   - statusMaxAge: how old the service list may be before it is asked again (default 1 s).
     ///   - rateLimiter: the rate limits of forwarded requests; nil: none.
     ///   - access: verifies callers and applies the access rules.
+    ///   - cache: answers GETs that services marked as cacheable; nil: every request is forwarded.
     public init(
         environment: ServiceEnvironment, directory: ServiceDirectory, openAPIFragments: [OpenAPIFragment], access: GatewayAccess,
-        upstreamTimeout: Duration = .seconds(5), statusMaxAge: Duration = .seconds(1), rateLimiter: GatewayRateLimiter? = nil
+        cache: ResponseCache? = nil, upstreamTimeout: Duration = .seconds(5), statusMaxAge: Duration = .seconds(1),
+        rateLimiter: GatewayRateLimiter? = nil
     ) {
         self.access = access
+        self.cache = cache
         self.environment = environment
         self.directory = directory
         self.upstreamTimeout = upstreamTimeout

@@ -18,8 +18,10 @@ import Testing
         var description: String { "SELECT secret FROM users -- syntax error" }
     }
 
-    static func app(maximumBodyBytes: Int = 1024) -> some ApplicationProtocol {
-        let router = ServiceRouter.make(metrics: MetricsRegistry(), options: .init(maximumBodyBytes: maximumBodyBytes)) { router in
+    static func app(maximumBodyBytes: Int = 1024, corsOrigins: [String] = []) -> some ApplicationProtocol {
+        let router = ServiceRouter.make(
+            metrics: MetricsRegistry(), options: .init(maximumBodyBytes: maximumBodyBytes, corsOrigins: corsOrigins)
+        ) { router in
             router.post("/api/v1/orders") { request, context in
                 var request = request
                 let order = try await request.decodeJSON(Order.self, context: context)
@@ -64,6 +66,30 @@ import Testing
                 #expect(answer.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
                 #expect(answer.headers[HTTPField.Name("Permissions-Policy")!]?.contains("camera=()") == true)
             }
+        }
+    }
+
+    @Test func anAllowedOriginGetsItsPreflightAndCORSFieldsOnEveryAnswerOthersNone() async throws {
+        try await Self.app(corsOrigins: ["https://app.landhandel.example"]).test(.router) { client in
+            let preflight = try await client.execute(
+                uri: "/api/v1/orders", method: .options,
+                headers: [.origin: "https://app.landhandel.example", .accessControlRequestMethod: "POST"])
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == "https://app.landhandel.example")
+            #expect(preflight.headers[.accessControlAllowHeaders]?.contains("Idempotency-Key") == true)
+            #expect(preflight.headers[.accessControlMaxAge] == "600")
+            #expect(preflight.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "security headers on the preflight too")
+
+            for uri in ["/api/v1/trace", "/api/v1/nothing", "/api/v1/orders/1"] {
+                let answer = try await client.execute(uri: uri, method: .get, headers: [.origin: "https://app.landhandel.example"])
+                #expect(answer.headers[.accessControlAllowOrigin] == "https://app.landhandel.example", "\(uri) \(answer.status)")
+                #expect(answer.headers[.accessControlExposeHeaders]?.contains("Retry-After") == true)
+                #expect(answer.headers[.vary] == "Origin")
+            }
+            let stranger = try await client.execute(
+                uri: "/api/v1/orders", method: .options, headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"])
+            #expect(stranger.headers[.accessControlAllowOrigin] == nil)
+            #expect(stranger.status != .noContent)
         }
     }
 

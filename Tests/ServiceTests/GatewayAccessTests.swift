@@ -8,14 +8,17 @@ import HummingbirdTesting
 import ServiceRuntime
 import Testing
 
-/// Verifies two made-up tokens: `reader` (reports.read) and `clerk` (no permission).
+/// Verifies three made-up tokens: `reader` (reports.read), `colleague` (the reader's tenant, no
+/// permission) and `clerk` (another tenant, no permission).
 struct KnownTokens: CredentialVerifier {
     static let reader = Identity(kind: .user, subject: .generate(), tenantID: TenantID(.generate()), roles: ["auditor"], permissions: [.reportsRead])
+    static let colleague = Identity(kind: .user, subject: .generate(), tenantID: reader.tenantID, roles: [], permissions: [])
     static let clerk = Identity(kind: .user, subject: .generate(), tenantID: TenantID(.generate()), roles: [], permissions: [])
 
     func identity(forBearer credential: String) async throws -> Identity {
         switch credential {
         case "reader": Self.reader
+        case "colleague": Self.colleague
         case "clerk": Self.clerk
         default: throw Problem.unauthenticated("The token's signature is not valid.")
         }

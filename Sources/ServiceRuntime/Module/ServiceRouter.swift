@@ -4,7 +4,8 @@ import Platform
 /// Builds routers with the middleware every NeuroERP router carries, in the order that makes
 /// each one see what it needs: correlation first (so errors carry the trace), then the access
 /// log (so it sees the final status), then the problem renderer, the body limit and authentication.
-/// At the edge of a process, the security headers wrap them all, so errors carry them too.
+/// At the edge of a process, the security headers and then CORS wrap them all, so errors and
+/// preflights carry them too.
 public enum ServiceRouter {
     /// What sits in front of the routes.
     public struct Options: Sendable {
@@ -16,11 +17,14 @@ public enum ServiceRouter {
         public var authentication: (any CredentialVerifier)?
         /// Checks the gateway's identity assertions; `nil` ignores them and checks every credential.
         public var assertions: IdentityAssertion?
+        /// Origins whose browser apps may call (CORS), at the edge only; empty: none.
+        public var corsOrigins: [String]
 
         public init(
             accessLog: Bool = true, maximumBodyBytes: Int = 1 << 20, authentication: (any CredentialVerifier)? = nil,
-            assertions: IdentityAssertion? = nil
+            assertions: IdentityAssertion? = nil, corsOrigins: [String] = []
         ) {
+            self.corsOrigins = corsOrigins
             self.accessLog = accessLog
             self.maximumBodyBytes = maximumBodyBytes
             self.authentication = authentication
@@ -34,6 +38,7 @@ public enum ServiceRouter {
         let router = Router(context: ServiceContext.self)
         let routes = RouteTable()
         if options.accessLog { router.add(middleware: SecurityHeadersMiddleware()) }
+        if options.accessLog, !options.corsOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(origins: options.corsOrigins)) }
         router.add(middleware: CorrelationMiddleware())
         if options.accessLog { router.add(middleware: AccessLogMiddleware(metrics: metrics)) }
         router.add(middleware: ProblemMiddleware(routes: routes))

@@ -13,7 +13,8 @@ extension TransactionServiceModule {
         }
         router.get("/api/v1/tax-codes") { request, context in
             _ = try context.require(.ledgerRead)
-            return try Response.json(Page(data: SKR03.taxCodes, nextCursor: nil), etagFor: request)
+            // Fixed in the code: the gateway may keep them for as long as a deployment lasts, nearly.
+            return try Response.json(Page(data: SKR03.taxCodes, nextCursor: nil), etagFor: request, gatewayMaxAgeSeconds: 300)
         }
         router.get("/api/v1/fiscal-periods") { request, context in
             let identity = try context.require(.ledgerRead)

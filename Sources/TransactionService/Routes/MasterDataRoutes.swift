@@ -5,6 +5,10 @@ import Platform
 import ServiceRuntime
 
 extension TransactionServiceModule {
+    /// How long the gateway may answer the article catalogue and the warehouses from its cache;
+    /// their change events drop the entries at once, this bounds a missed event.
+    static let catalogueGatewayMaxAge = 30
+
     func addMasterDataRoutes(to router: Router<ServiceContext>) {
         router.get("/api/v1/articles") { request, context in
             let identity = try context.require(.masterDataRead)
@@ -13,12 +17,13 @@ extension TransactionServiceModule {
                 try await masterData.page(
                     Article.self, in: .articles, tenant: identity.tenantID,
                     filters: category.map { [("category", .text($0.rawValue))] } ?? [], page: try request.page()),
-                etagFor: request)
+                etagFor: request, gatewayMaxAgeSeconds: Self.catalogueGatewayMaxAge)
         }
         router.post("/api/v1/articles", use: createArticle)
         router.get("/api/v1/articles/{id}") { request, context in
             let identity = try context.require(.masterDataRead)
-            return try Response.json(try await existing(Article.self, .articles, identity, context), etagFor: request)
+            return try Response.json(
+                try await existing(Article.self, .articles, identity, context), etagFor: request, gatewayMaxAgeSeconds: Self.catalogueGatewayMaxAge)
         }
         router.patch("/api/v1/articles/{id}") { request, context in
             let identity = try context.require(.masterDataWrite)
@@ -78,12 +83,14 @@ extension TransactionServiceModule {
             let identity = try context.require(.masterDataRead)
             return try Response.json(
                 try await masterData.page(Warehouse.self, in: .warehouses, tenant: identity.tenantID, filters: [], page: try request.page()),
-                etagFor: request)
+                etagFor: request, gatewayMaxAgeSeconds: Self.catalogueGatewayMaxAge)
         }
         router.post("/api/v1/warehouses", use: createWarehouse)
         router.get("/api/v1/warehouses/{id}") { request, context in
             let identity = try context.require(.masterDataRead)
-            return try Response.json(try await existing(Warehouse.self, .warehouses, identity, context), etagFor: request)
+            return try Response.json(
+                try await existing(Warehouse.self, .warehouses, identity, context), etagFor: request,
+                gatewayMaxAgeSeconds: Self.catalogueGatewayMaxAge)
         }
     }
 

@@ -38,6 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit-failure"), help: Self.help(.rateLimitFailure)) var rateLimitFailure: String?
     @Option(name: .customLong("rate-limit"), help: Self.help(.rateLimits)) var rateLimits: [String] = []
     @Option(name: .customLong("gateway-policy"), help: Self.help(.gatewayPolicy)) var gatewayPolicy: String?
+    @Option(name: .customLong("gateway-cache-entries"), help: Self.help(.gatewayCacheEntries)) var gatewayCacheEntries: String?
+    @Option(name: .customLong("cors-origin"), help: Self.help(.corsOrigins)) var corsOrigins: [String] = []
     @Option(name: .customLong("mesh-secret"), help: Self.help(.meshSecret)) var meshSecret: String?
     @Option(name: .customLong("health-interval-ms"), help: Self.help(.healthInterval)) var healthInterval: String?
     @Option(name: .customLong("shutdown-timeout-seconds"), help: Self.help(.shutdownTimeout)) var shutdownTimeout: String?
@@ -77,7 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
             (.circuitFailures, circuitFailures), (.circuitOpen, circuitOpen),
             (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
             (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure),
-            (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.gatewayPolicy, gatewayPolicy),
+            (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.gatewayPolicy, gatewayPolicy), (.gatewayCacheEntries, gatewayCacheEntries),
+            (.corsOrigins, corsOrigins.isEmpty ? nil : corsOrigins.joined(separator: ",")),
             (.meshSecret, meshSecret), (.healthInterval, healthInterval), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
             (.accessTokenLifetime, accessTokenLifetime), (.refreshTokenLifetime, refreshTokenLifetime), (.bcryptCost, bcryptCost),
             (.signingKeyRotation, signingKeyRotation),

@@ -123,10 +123,18 @@ struct ProcessAssembly {
             modules: modules, metrics: metrics, httpClient: httpClient, verifier: verifier, assertions: assertions)
         directoryBox.withLock { $0 = directory }
         let access = GatewayAccess(verifier: verifier, assertions: assertions, rules: configuration.gatewayPolicy?.policy.access ?? [])
+        let responseCache = hosted.contains(.gateway) && configuration.gatewayCacheEntries > 0
+            ? ResponseCache(maximumEntries: configuration.gatewayCacheEntries, metrics: metrics) : nil
+        if let responseCache {
+            // Each gateway process hears every change, so its own group on the stream.
+            let instance = configuration.port == 0 ? "\(ProcessInfo.processInfo.processIdentifier)" : "\(configuration.port)"
+            await bus.subscribe(responseCache.invalidation(subscriberName: "gateway-cache-\(ProcessInfo.processInfo.hostName)-\(instance)"))
+        }
         let gateway = hosted.contains(.gateway)
             ? GatewayModule(
                 environment: environment(for: .gateway), directory: directory,
-                openAPIFragments: ServiceFactory.openAPIFragments, access: access, upstreamTimeout: configuration.upstreamTimeout,
+                openAPIFragments: ServiceFactory.openAPIFragments, access: access, cache: responseCache,
+                upstreamTimeout: configuration.upstreamTimeout,
                 statusMaxAge: configuration.statusMaxAge,
                 rateLimiter: configuration.rateLimitRules.isEmpty
                     ? nil : GatewayRateLimiter(rules: configuration.rateLimitRules, store: rateLimits, tokens: verifier))
@@ -136,7 +144,7 @@ struct ProcessAssembly {
             metrics: metrics,
             options: .init(
                 maximumBodyBytes: configuration.maximumBodyBytes, authentication: gateway == nil ? verifier : nil,
-                assertions: configuration.meshSecret == nil ? nil : assertions)
+                assertions: configuration.meshSecret == nil ? nil : assertions, corsOrigins: configuration.corsOrigins)
         ) { router in
             ProcessRoutes.add(to: router, checks: { checks }, metrics: metrics)
             if let gateway {

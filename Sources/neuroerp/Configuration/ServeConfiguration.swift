@@ -30,6 +30,8 @@ struct ServeConfiguration: Sendable {
     var rateLimitRules: [RateLimitRule]
     /// The gateway policy file and what it held at the start; nil: no split, no access rules.
     var gatewayPolicy: (path: String, policy: GatewayPolicy, content: Data)?
+    var gatewayCacheEntries: Int
+    var corsOrigins: [String]
     var meshSecret: String?
     var healthInterval: Duration
     var shutdownTimeout: Duration
@@ -148,6 +150,17 @@ struct ServeConfiguration: Sendable {
                 gatewayPolicy = (found.value, loaded.policy, loaded.content)
             } catch let error as GatewayPolicyError {
                 throw fail(.gatewayPolicy, found, "a readable policy file (\(error.description))")
+            }
+        }
+        gatewayCacheEntries = try integer(.gatewayCacheEntries, in: 0...10_000_000)
+        corsOrigins = []
+        if let found = raw(.corsOrigins) {
+            for origin in found.value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                let url = URL(string: origin)
+                guard origin == "*" || (["http", "https"].contains(url?.scheme ?? "") && url?.host != nil && (url?.path ?? "").isEmpty) else {
+                    throw fail(.corsOrigins, found, "origins like https://app.example.de or *")
+                }
+                corsOrigins.append(origin)
             }
         }
         meshSecret = raw(.meshSecret)?.value

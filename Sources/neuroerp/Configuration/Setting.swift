@@ -69,6 +69,12 @@ struct Setting: Sendable {
     static let gatewayPolicy = Setting(
         key: "gatewayPolicy", flag: "--gateway-policy", environment: "NEUROERP_GATEWAY_POLICY", defaultValue: nil,
         help: "JSON file with the gateway's traffic split per service and its access rules (see README); re-read when it changes, no restart.")
+    static let gatewayCacheEntries = Setting(
+        key: "gatewayCacheEntries", flag: "--gateway-cache-entries", environment: "NEUROERP_GATEWAY_CACHE_ENTRIES", defaultValue: "10000",
+        help: "Answers the gateway keeps for GETs that services mark as cacheable (the article catalogue, warehouses, tax codes, the JWKS), per caller; 0 turns the cache off.")
+    static let corsOrigins = Setting(
+        key: "corsOrigins", flag: "--cors-origin", environment: "NEUROERP_CORS_ORIGINS", defaultValue: nil,
+        help: "Origins (scheme://host[:port]) of browser apps that may call the API, repeatable (comma-separated in the variable; a list in the file); * for any. Without it no CORS fields are sent.")
     static let meshSecret = Setting(
         key: "meshSecret", flag: "--mesh-secret", environment: "NEUROERP_MESH_SECRET", defaultValue: nil,
         help: "Secret (at least 32 characters) that every process of one installation shares: the gateway signs the caller it verified with it, and the services take that instead of checking the credential again. Without it a service checks every credential itself.",
@@ -103,7 +109,7 @@ struct Setting: Sendable {
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections, circuitFailures, circuitOpen,
-        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, gatewayPolicy, meshSecret, healthInterval, shutdownTimeout, statusMaxAge, cacheEntries,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, gatewayPolicy, gatewayCacheEntries, corsOrigins, meshSecret, healthInterval, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }
