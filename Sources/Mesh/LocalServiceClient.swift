@@ -26,6 +26,8 @@ public struct LocalServiceClient: ServiceClient {
         let hummingbirdRequest = Request(head: head, body: RequestBody(buffer: request.body ?? ByteBuffer()))
         let context = ServiceContext(logger: logger, trace: trace)
         let responder = self.responder
+        // In-process, the caller's deadline reaches the handler as the task's own.
+        let timeout = RequestDeadline.budget(timeout)
         do {
             return try await withTimeout(timeout) {
                 let response = try await responder.respond(to: hummingbirdRequest, context: context)

@@ -9,7 +9,9 @@ import Synchronization
 /// - retries, with exponential backoff and full jitter, of requests that are safe to send again
 ///   (GET, HEAD, OPTIONS, PUT, DELETE, and a POST or PATCH only with an `Idempotency-Key`) when
 ///   the service could not be reached or answered 502/503 — never past the call's deadline;
-/// - a retry budget, so retries add at most a fifth to the load on a struggling service.
+/// - a retry budget, so retries add at most a fifth to the load on a struggling service;
+/// - the deadline: the request being handled may have less time left than `timeout`
+///   (`RequestDeadline`); each try gets what remains, and says so downstream.
 public struct ResilientServiceClient: ServiceClient {
     public struct RetryPolicy: Sendable {
         /// Tries of one call, the first included.
@@ -36,15 +38,21 @@ public struct ResilientServiceClient: ServiceClient {
     }
 
     public func send(_ request: ServiceRequest, trace: TraceContext, timeout: Duration) async throws -> ServiceResponse {
-        let deadline = ContinuousClock.now + timeout
+        // The caller's own deadline, when it is nearer, bounds this call and travels downstream.
+        let allowed = RequestDeadline.budget(timeout)
+        guard allowed > .milliseconds(1) else { throw Problem.deadlineExceeded(service.rawValue) }
+        let deadline = ContinuousClock.now + allowed
+        var request = request
         let repeatable = Self.isRepeatable(request)
         budget.deposit()
         var attempt = 1
         while true {
             var failure: Problem?
             var response: ServiceResponse?
+            let remaining = deadline - .now
+            request.headers[.requestDeadline] = String(remaining.milliseconds)
             do {
-                response = try await inner.send(request, trace: trace, timeout: deadline - .now)
+                response = try await inner.send(request, trace: trace, timeout: remaining)
             } catch let problem as Problem {
                 failure = problem
             }

@@ -29,6 +29,9 @@ import Testing
             }
             router.get("/api/v1/orders/{id}") { _, _ -> Response in throw DatabaseExploded() }
             router.get("/api/v1/trace") { _, context in try Response.json(["traceId": context.trace.traceID]) }
+            router.get("/api/v1/deadline") { _, _ in
+                try Response.json(["remainingMs": RequestDeadline.current.map { ($0 - .now).milliseconds } ?? -1])
+            }
         }
         return Application(router: router)
     }
@@ -90,6 +93,19 @@ import Testing
                 uri: "/api/v1/orders", method: .options, headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"])
             #expect(stranger.headers[.accessControlAllowOrigin] == nil)
             #expect(stranger.status != .noContent)
+        }
+    }
+
+    @Test func aDeadlineHeaderBoundsTheRequestAndABadOneIsA400() async throws {
+        try await Self.app().test(.router) { client in
+            let bounded = try await client.execute(uri: "/api/v1/deadline", method: .get, headers: [.requestDeadline: "250"])
+            let remaining = try #require(try JSONSerialization.jsonObject(with: Data(bounded.body.readableBytesView)) as? [String: Int])["remainingMs"]
+            #expect((1...250).contains(remaining ?? 0), "\(String(describing: remaining))")
+            let unbounded = try await client.execute(uri: "/api/v1/deadline", method: .get)
+            #expect(unbounded.body.readableBytesView.elementsEqual(#"{"remainingMs":-1}"#.utf8))
+            let bad = try await client.execute(uri: "/api/v1/deadline", method: .get, headers: [.requestDeadline: "soon"])
+            #expect(bad.status == .badRequest)
+            #expect(try bad.decode(ProblemBody.self).detail?.contains("X-NeuroERP-Deadline-Ms") == true)
         }
     }
 

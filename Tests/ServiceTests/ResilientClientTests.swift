@@ -16,11 +16,13 @@ import Testing
         /// What each call does: a status to answer, or nil to be unreachable.
         let answer: Mutex<Int?>
         let calls = Atomic<Int>(0)
+        let deadlines = Mutex<[String?]>([])
 
         init(answer: Int?) { self.answer = Mutex(answer) }
 
         func send(_ request: ServiceRequest, trace: TraceContext, timeout: Duration) async throws -> ServiceResponse {
             calls.add(1, ordering: .relaxed)
+            deadlines.withLock { $0.append(request.headers[.requestDeadline]) }
             guard let status = answer.withLock({ $0 }) else { throw Problem.upstreamUnavailable("users", detail: "refused") }
             return ServiceResponse(status: HTTPResponse.Status(code: status), headers: [:], body: ByteBuffer())
         }
@@ -90,5 +92,18 @@ import Testing
         try await Task.sleep(for: .milliseconds(250))
         #expect(await call(resilient) == 200, "the probe goes through")
         #expect(circuit.state == .closed)
+    }
+
+    @Test func theCallersDeadlineBoundsTheCallAndTravelsDownstream() async throws {
+        let upstream = Upstream(answer: 200)
+        let resilient = client(upstream).client
+        let status = await RequestDeadline.$current.withValue(.now + .milliseconds(300)) { await call(resilient) }
+        #expect(status == 200)
+        let sent = try #require(upstream.deadlines.withLock { $0.first } ?? nil)
+        #expect((1...300).contains(Int(sent) ?? 0), "the 300 ms the caller has, not the call's 5 s: \(sent)")
+
+        let late = await RequestDeadline.$current.withValue(.now - .milliseconds(1)) { await call(resilient) }
+        #expect(late == 504)
+        #expect(upstream.calls.load(ordering: .relaxed) == 1, "a call past its deadline is not started")
     }
 }

@@ -71,6 +71,14 @@ extension Problem {
             category: .dependency, severity: .error, headers: ["Retry-After": String(seconds)])
     }
 
+    /// The request's own deadline (`X-NeuroERP-Deadline-Ms`) left no time for a call it needs.
+    public static func deadlineExceeded(_ service: String) -> Problem {
+        Problem(
+            status: 504, code: "deadline_exceeded", title: "Deadline exceeded",
+            detail: "The request's deadline passed before the \(service) service could be asked.",
+            category: .dependency, severity: .warning)
+    }
+
     public static func upstreamTimeout(_ service: String, timeoutMilliseconds: Int) -> Problem {
         Problem(
             status: 504, code: "upstream_timeout", title: "Upstream timed out",

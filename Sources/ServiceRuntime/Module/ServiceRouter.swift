@@ -42,6 +42,7 @@ public enum ServiceRouter {
         router.add(middleware: CorrelationMiddleware())
         if options.accessLog { router.add(middleware: AccessLogMiddleware(metrics: metrics)) }
         router.add(middleware: ProblemMiddleware(routes: routes))
+        router.add(middleware: DeadlineMiddleware())
         router.add(middleware: BodyLimitMiddleware(maximumBytes: options.maximumBodyBytes))
         if let verifier = options.authentication { router.add(middleware: AuthenticationMiddleware(verifier: verifier, assertions: options.assertions)) }
         addRoutes(router)
