@@ -5,8 +5,8 @@ import NIOHTTP1
 import Testing
 
 @Suite(.serialized) struct TenantCommandTests {
-    /// Runs the binary with `arguments` to completion; returns its exit status and output.
-    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+    /// Runs the binary (or `executable`) with `arguments` to completion; returns its exit status and output.
+    static func run(_ arguments: [String], executable: String = ServerProcess.binary, input: String? = nil) throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
         if let index = arguments.firstIndex(of: "--data-dir"), index + 1 < arguments.count,
             let url = ServerProcess.postgresURL(dataDirectory: arguments[index + 1]) {
@@ -14,7 +14,7 @@ import Testing
         }
         let stdin = ChildProcess.pipe()
         let output = ChildProcess.pipe()
-        let process = try ChildProcess.spawn(ServerProcess.binary, arguments, environment: environment, input: stdin.read, output: output.write)
+        let process = try ChildProcess.spawn(executable, arguments, environment: environment, input: stdin.read, output: output.write)
         close(stdin.read)
         close(output.write)
         if let input { _ = input.utf8CString.withUnsafeBufferPointer { write(stdin.write, $0.baseAddress, $0.count - 1) } }

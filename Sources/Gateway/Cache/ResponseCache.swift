@@ -12,7 +12,8 @@ import Synchronization
 /// to anyone else, not even a colleague with other permissions; anonymous answers (the JWKS) are
 /// shared. A hit whose `ETag` the client names in `If-None-Match` is a 304 without a body. A
 /// successful write through the gateway, or a change event from a service, drops the tenant's
-/// entries under the resource's path. Bounded in entries and in the size of one answer.
+/// entries under the resource's path. Bounded in entries, in the size of one answer and in all
+/// answers' bytes.
 public final class ResponseCache: Sendable {
     struct Entry: Sendable {
         var headers: HTTPFields
@@ -24,9 +25,20 @@ public final class ResponseCache: Sendable {
         var path: String
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private struct Stored {
+        var entries: [String: Entry] = [:]
+        /// The bodies' bytes, held under `maximumTotalBytes`.
+        var bytes = 0
+
+        mutating func remove(_ key: String) {
+            if let gone = entries.removeValue(forKey: key) { bytes -= gone.body.readableBytes }
+        }
+    }
+
+    private let stored = Mutex(Stored())
     let maximumEntries: Int
     let maximumBodyBytes: Int
+    let maximumTotalBytes: Int
     private let lookups: CacheLookups
 
     /// Only these fields of a service's answer are kept; per-request ones (trace, request ID,
@@ -36,9 +48,11 @@ public final class ResponseCache: Sendable {
     /// - Parameters:
     ///   - maximumEntries: answers kept at most (default 10,000); the oldest go first.
     ///   - maximumBodyBytes: larger answers are not kept (default 256 KiB).
-    public init(maximumEntries: Int = 10_000, maximumBodyBytes: Int = 256 << 10, metrics: MetricsRegistry) {
+    ///   - maximumTotalBytes: the bodies kept together at most (default 64 MiB).
+    public init(maximumEntries: Int = 10_000, maximumBodyBytes: Int = 256 << 10, maximumTotalBytes: Int = 64 << 20, metrics: MetricsRegistry) {
         self.maximumEntries = maximumEntries
         self.maximumBodyBytes = maximumBodyBytes
+        self.maximumTotalBytes = maximumTotalBytes
         lookups = CacheLookups(metrics, cache: "gateway", tier: "l1")
     }
 
@@ -53,10 +67,10 @@ public final class ResponseCache: Sendable {
 
     /// The stored answer for `key`, as a response to a request with these headers.
     func answer(_ key: String, requestHeaders: HTTPFields, now: ContinuousClock.Instant = .now) -> ServiceResponse? {
-        let entry = entries.withLock { entries -> Entry? in
-            guard let entry = entries[key] else { return nil }
+        let entry = stored.withLock { stored -> Entry? in
+            guard let entry = stored.entries[key] else { return nil }
             guard entry.expiresAt > now else {
-                entries[key] = nil
+                stored.remove(key)
                 return nil
             }
             return entry
@@ -88,26 +102,30 @@ public final class ResponseCache: Sendable {
         for name in Self.keptFields { if let value = response.headers[name] { headers[name] = value } }
         let entry = Entry(
             headers: headers, body: response.body, storedAt: now, expiresAt: now + .seconds(lifetime), tenant: caller?.tenantID, path: path)
-        entries.withLock { entries in
-            if entries.count >= maximumEntries, entries[key] == nil {
-                entries = entries.filter { $0.value.expiresAt > now }
-                if entries.count >= maximumEntries, let oldest = entries.min(by: { $0.value.storedAt < $1.value.storedAt })?.key {
-                    entries[oldest] = nil
-                }
+        stored.withLock { stored in
+            stored.remove(key)
+            let size = entry.body.readableBytes
+            if stored.entries.count >= maximumEntries || stored.bytes + size > maximumTotalBytes {
+                for (key, old) in stored.entries where old.expiresAt <= now { stored.remove(key) }
             }
-            entries[key] = entry
+            // Still full of live answers: the oldest make room.
+            while stored.entries.count >= maximumEntries || stored.bytes + size > maximumTotalBytes,
+                let oldest = stored.entries.min(by: { $0.value.storedAt < $1.value.storedAt })?.key
+            {
+                stored.remove(oldest)
+            }
+            stored.entries[key] = entry
+            stored.bytes += size
         }
     }
 
     /// Drops the entries under `pathPrefix` of one tenant (nil: of every tenant and the anonymous ones).
     public func invalidate(tenant: TenantID?, pathPrefix: String) {
-        entries.withLock { entries in
-            entries = entries.filter { _, entry in
-                let covered = entry.path == pathPrefix || entry.path.hasPrefix(pathPrefix + "/")
-                return !(covered && (tenant == nil || entry.tenant == tenant))
+        stored.withLock { stored in
+            for (key, entry) in stored.entries
+            where (entry.path == pathPrefix || entry.path.hasPrefix(pathPrefix + "/")) && (tenant == nil || entry.tenant == tenant) {
+                stored.remove(key)
             }
         }
     }
-
-    var count: Int { entries.withLock { $0.count } }
 }

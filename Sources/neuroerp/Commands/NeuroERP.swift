@@ -12,7 +12,7 @@ struct NeuroERP: AsyncParsableCommand {
             the others at the addresses given with --upstream.
             """,
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, AuditCommand.self, VersionCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, AuditCommand.self, CertsCommand.self, VersionCommand.self],
         defaultSubcommand: ServeCommand.self)
 }
 

@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("gateway-cache-entries"), help: Self.help(.gatewayCacheEntries)) var gatewayCacheEntries: String?
     @Option(name: .customLong("cors-origin"), help: Self.help(.corsOrigins)) var corsOrigins: [String] = []
     @Option(name: .customLong("mesh-secret"), help: Self.help(.meshSecret)) var meshSecret: String?
+    @Option(name: .customLong("tls-cert"), help: Self.help(.tlsCertificate)) var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: Self.help(.tlsKey)) var tlsKey: String?
+    @Option(name: .customLong("tls-ca"), help: Self.help(.tlsAuthority)) var tlsAuthority: String?
     @Option(name: .customLong("health-interval-ms"), help: Self.help(.healthInterval)) var healthInterval: String?
     @Option(name: .customLong("shutdown-timeout-seconds"), help: Self.help(.shutdownTimeout)) var shutdownTimeout: String?
     @Option(name: .customLong("status-max-age-ms"), help: Self.help(.statusMaxAge)) var statusMaxAge: String?
@@ -81,7 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
             (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure),
             (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.gatewayPolicy, gatewayPolicy), (.gatewayCacheEntries, gatewayCacheEntries),
             (.corsOrigins, corsOrigins.isEmpty ? nil : corsOrigins.joined(separator: ",")),
-            (.meshSecret, meshSecret), (.healthInterval, healthInterval), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
+            (.meshSecret, meshSecret), (.tlsCertificate, tlsCertificate), (.tlsKey, tlsKey), (.tlsAuthority, tlsAuthority),
+            (.healthInterval, healthInterval), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),
             (.accessTokenLifetime, accessTokenLifetime), (.refreshTokenLifetime, refreshTokenLifetime), (.bcryptCost, bcryptCost),
             (.signingKeyRotation, signingKeyRotation),
         ]

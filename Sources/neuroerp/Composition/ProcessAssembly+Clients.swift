@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import ERPKernel
 import Foundation
 import Gateway
@@ -10,10 +9,23 @@ import ServiceRuntime
 
 /// How the services of a process reach each other and check their callers.
 extension ProcessAssembly {
+    /// Connections to the replicas of every service this process calls but does not host.
+    /// - Throws: `MeshTLSError` for an `https` upstream without this process's certificate.
+    func makeUpstreamPools(tls: MeshTLS?) throws -> [ServiceName: [(replica: UpstreamReplica, pool: UpstreamConnectionPool)]] {
+        var pools: [ServiceName: [(replica: UpstreamReplica, pool: UpstreamConnectionPool)]] = [:]
+        for (service, replicas) in configuration.upstreams where !configuration.services.contains(service) {
+            pools[service] = try replicas.map { replica in
+                (replica, try UpstreamConnectionPool(baseURL: replica.url, tls: tls, maximumIdle: configuration.upstreamConnections))
+            }
+        }
+        return pools
+    }
+
     /// The clients of every service, and the balancers among them (the services in other
     /// processes), whose traffic split the gateway policy sets and whose replicas are probed.
     func makeDirectory(
-        modules: [any ServiceModule], metrics: MetricsRegistry, httpClient: HTTPClient?, verifier: any CredentialVerifier,
+        modules: [any ServiceModule], metrics: MetricsRegistry,
+        upstreams: [ServiceName: [(replica: UpstreamReplica, pool: UpstreamConnectionPool)]], verifier: any CredentialVerifier,
         assertions: IdentityAssertion
     ) -> (directory: ServiceDirectory, balancers: [ServiceName: BalancedServiceClient]) {
         var clients: [ServiceName: any ServiceClient] = [:]
@@ -26,24 +38,19 @@ extension ProcessAssembly {
             clients[module.name] = LocalServiceClient(service: module.name, router: router, logger: logger)
         }
         var balancers: [ServiceName: BalancedServiceClient] = [:]
-        if let httpClient {
-            let circuit = CircuitBreaker.Settings(failureThreshold: configuration.circuitFailures, openDuration: configuration.circuitOpenDuration)
-            for (service, upstreams) in configuration.upstreams where clients[service] == nil {
-                let replicas = upstreams.map { upstream in
-                    let client = HTTPServiceClient(
-                        service: service, baseURL: upstream.url, version: upstream.version, client: httpClient, metrics: metrics)
-                    return Replica(client: client, version: upstream.version, circuit: CircuitBreaker(settings: circuit) { state in
-                        metrics.recordCircuitState(service: service.rawValue, replica: client.address, state: state.rawValue)
-                    })
-                }
-                for replica in replicas {
-                    metrics.recordCircuitState(service: service.rawValue, replica: replica.address, state: CircuitBreaker.State.closed.rawValue)
-                }
-                let balancer = BalancedServiceClient(
-                    service: service, replicas: replicas, split: configuration.gatewayPolicy?.policy.splits[service] ?? TrafficSplit())
-                balancers[service] = balancer
-                clients[service] = ResilientServiceClient(balancer, metrics: metrics)
+        let circuit = CircuitBreaker.Settings(failureThreshold: configuration.circuitFailures, openDuration: configuration.circuitOpenDuration)
+        for (service, pools) in upstreams where clients[service] == nil {
+            let replicas = pools.map { upstream in
+                let client = HTTPServiceClient(service: service, version: upstream.replica.version, pool: upstream.pool, metrics: metrics)
+                metrics.recordCircuitState(service: service.rawValue, replica: client.address, state: CircuitBreaker.State.closed.rawValue)
+                return Replica(client: client, version: upstream.replica.version, circuit: CircuitBreaker(settings: circuit) { state in
+                    metrics.recordCircuitState(service: service.rawValue, replica: client.address, state: state.rawValue)
+                })
             }
+            let balancer = BalancedServiceClient(
+                service: service, replicas: replicas, split: configuration.gatewayPolicy?.policy.splits[service] ?? TrafficSplit())
+            balancers[service] = balancer
+            clients[service] = ResilientServiceClient(balancer, metrics: metrics)
         }
         return (ServiceDirectory(clients: clients), balancers)
     }

@@ -1,10 +1,10 @@
-import AsyncHTTPClient
 import ComplianceService
 import ERPKernel
 import Foundation
 import Gateway
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Mesh
 import NIOCore
@@ -29,14 +29,17 @@ struct ProcessAssembly {
         let modules: [any ServiceModule]
         let background: [any Service]
         let databases: [DatabaseName: any SQLDatabase]
-        let httpClient: HTTPClient?
+        /// The connections to the services of other processes.
+        let upstreamPools: [UpstreamConnectionPool]
         var bus: RedisStreamBus? = nil
         var redis: RedisClient? = nil
+        /// Serves other processes over mTLS when set.
+        var listenerTLS: MeshTLS? = nil
 
         /// Closes the upstream client, the bus's consumers and the databases; call once serving
         /// has stopped.
         func close() async {
-            try? await httpClient?.shutdown()
+            for pool in upstreamPools { pool.close() }
             await bus?.close()
             await redis?.close()
             for database in databases.values { await database.close() }
@@ -53,7 +56,7 @@ struct ProcessAssembly {
                     users: users, transactions: process.modules.compactMap({ $0 as? TransactionServiceModule }).first,
                     compliance: process.modules.compactMap({ $0 as? ComplianceServiceModule }).first, logger: logger)
             }
-            try await serve(router: process.router, background: process.background, started: started)
+            try await serve(router: process.router, background: process.background, tls: process.listenerTLS, started: started)
         } catch {
             await process.close()
             throw error
@@ -72,15 +75,17 @@ struct ProcessAssembly {
         let mode: RunMode = configuration.isEmbedded ? .embedded : .split
         let hosted = configuration.services
         let databaseNames = Array(Set(hosted.compactMap(\.database))).sorted { $0.rawValue < $1.rawValue }
+        let meshTLS = try configuration.tls.map { try MeshTLS(files: $0, logger: logger) }
+        let upstreams = try makeUpstreamPools(tls: meshTLS)
         let databases = try await DatabaseSet.open(
             databaseNames, directory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous,
             readers: configuration.sqliteReaders, postgres: configuration.postgres, logger: logger)
-        let httpClient = configuration.upstreams.isEmpty ? nil : makeHTTPClient()
         do {
             try await migrate(databases, hosted: hosted)
         } catch {
             await AssembledProcess(
-                router: Router(context: ServiceContext.self), modules: [], background: [], databases: databases, httpClient: httpClient
+                router: Router(context: ServiceContext.self), modules: [], background: [], databases: databases,
+                upstreamPools: upstreams.values.flatMap { $0.map(\.pool) }
             ).close()
             throw error
         }
@@ -120,7 +125,7 @@ struct ProcessAssembly {
         // Without a shared secret, assertions still spare the services in this process a second check.
         let assertions = configuration.meshSecret.map { IdentityAssertion(secret: Data($0.utf8)) } ?? .random()
         let (directory, balancers) = makeDirectory(
-            modules: modules, metrics: metrics, httpClient: httpClient, verifier: verifier, assertions: assertions)
+            modules: modules, metrics: metrics, upstreams: upstreams, verifier: verifier, assertions: assertions)
         directoryBox.withLock { $0 = directory }
         let access = GatewayAccess(verifier: verifier, assertions: assertions, rules: configuration.gatewayPolicy?.policy.access ?? [])
         let responseCache = hosted.contains(.gateway) && configuration.gatewayCacheEntries > 0
@@ -159,6 +164,7 @@ struct ProcessAssembly {
         }
         var mesh: [any Service] = balancers.isEmpty
             ? [] : [HealthProber(clients: Array(balancers.values), interval: configuration.healthInterval, logger: logger)]
+        if let meshTLS { mesh.append(meshTLS) }
         if gateway != nil, let policy = configuration.gatewayPolicy {
             mesh.append(GatewayPolicyWatcher(path: policy.path, loaded: policy.content, logger: logger) { [self] in
                 apply($0, balancers: balancers, access: access)
@@ -166,7 +172,9 @@ struct ProcessAssembly {
         }
         return AssembledProcess(
             router: router, modules: modules, background: relays + mesh + modules.flatMap(\.backgroundServices), databases: databases,
-            httpClient: httpClient, bus: redisBus, redis: redis)
+            upstreamPools: upstreams.values.flatMap { $0.map(\.pool) }, bus: redisBus, redis: redis,
+            // The gateway's listener is the public edge; the services behind it admit other processes only.
+            listenerTLS: gateway == nil ? meshTLS : nil)
     }
 
     /// Limits on what a client may send before a handler sees it: 8 KB per header field, 32 KB
@@ -176,11 +184,12 @@ struct ProcessAssembly {
         idleTimeout: .seconds(60),
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))
 
-    private func serve(router: Router<ServiceContext>, background: [any Service], started: ContinuousClock.Instant) async throws {
+    private func serve(router: Router<ServiceContext>, background: [any Service], tls: MeshTLS?, started: ContinuousClock.Instant) async throws {
         let logger = self.logger
         let app = Application(
             router: router,
-            server: .http1(configuration: Self.http1),
+            server: try tls.map { try HTTPServerBuilder.tls(.http1(configuration: Self.http1), tlsConfiguration: $0.serverConfiguration()) }
+                ?? .http1(configuration: Self.http1),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let elapsed = ContinuousClock.now - started
@@ -209,14 +218,6 @@ struct ProcessAssembly {
                 try await migrator.apply(ServiceFactory.moduleTypes[service]!.migrations(for: database.dialect))
             }
         }
-    }
-
-    private func makeHTTPClient() -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(1), read: .milliseconds(Int64(self.configuration.upstreamTimeout.milliseconds)))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: self.configuration.upstreamConnections)
-        configuration.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     private func logEffectiveConfiguration() {

@@ -2,6 +2,7 @@ import ERPKernel
 import Foundation
 import Gateway
 import Logging
+import Mesh
 import Platform
 import ServiceRuntime
 
@@ -34,6 +35,8 @@ struct ServeConfiguration: Sendable {
     var corsOrigins: [String]
     var meshSecret: String?
     var healthInterval: Duration
+    /// This process's certificate, key and CA for mTLS; nil: plain HTTP between processes.
+    var tls: MeshIdentityFiles?
     var shutdownTimeout: Duration
     var statusMaxAge: Duration
     var cacheMaxEntries: Int
@@ -166,6 +169,14 @@ struct ServeConfiguration: Sendable {
         meshSecret = raw(.meshSecret)?.value
         if let found = raw(.meshSecret), found.value.utf8.count < IdentityAssertion.minimumSecretBytes {
             throw fail(.meshSecret, ("<redacted>", found.source), "at least \(IdentityAssertion.minimumSecretBytes) characters")
+        }
+        let tlsFiles = [raw(.tlsCertificate), raw(.tlsKey), raw(.tlsAuthority)]
+        if let certificate = tlsFiles[0]?.value, let key = tlsFiles[1]?.value, let authority = tlsFiles[2]?.value {
+            tls = MeshIdentityFiles(certificate: certificate, key: key, authority: authority)
+        } else if let given = tlsFiles.compactMap({ $0 }).first {
+            throw fail(.tlsCertificate, given, "--tls-cert, --tls-key and --tls-ca together")
+        } else {
+            tls = nil
         }
         healthInterval = .milliseconds(try integer(.healthInterval, in: 100...600_000))
         shutdownTimeout = .seconds(try integer(.shutdownTimeout, in: 1...3600))

@@ -79,6 +79,15 @@ struct Setting: Sendable {
         key: "meshSecret", flag: "--mesh-secret", environment: "NEUROERP_MESH_SECRET", defaultValue: nil,
         help: "Secret (at least 32 characters) that every process of one installation shares: the gateway signs the caller it verified with it, and the services take that instead of checking the credential again. Without it a service checks every credential itself.",
         secret: true)
+    static let tlsCertificate = Setting(
+        key: "tlsCert", flag: "--tls-cert", environment: "NEUROERP_TLS_CERT", defaultValue: nil,
+        help: "PEM certificate (chain) of this process for mTLS between processes; with --tls-key and --tls-ca (neuroerp certs init makes them). Reloaded when the file changes.")
+    static let tlsKey = Setting(
+        key: "tlsKey", flag: "--tls-key", environment: "NEUROERP_TLS_KEY", defaultValue: nil,
+        help: "PEM private key of --tls-cert.")
+    static let tlsAuthority = Setting(
+        key: "tlsCa", flag: "--tls-ca", environment: "NEUROERP_TLS_CA", defaultValue: nil,
+        help: "PEM certificate of the CA that signed every process's certificate: a service serves HTTPS only to callers with one, and this process trusts only it on https:// upstreams.")
     static let healthInterval = Setting(
         key: "healthIntervalMs", flag: "--health-interval-ms", environment: "NEUROERP_HEALTH_INTERVAL_MS", defaultValue: "2000",
         help: "How often each upstream replica's /health/live is asked; two failures in a row take it out of the balancing until it passes again.")
@@ -109,7 +118,7 @@ struct Setting: Sendable {
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections, circuitFailures, circuitOpen,
-        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, gatewayPolicy, gatewayCacheEntries, corsOrigins, meshSecret, healthInterval, shutdownTimeout, statusMaxAge, cacheEntries,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, gatewayPolicy, gatewayCacheEntries, corsOrigins, meshSecret, tlsCertificate, tlsKey, tlsAuthority, healthInterval, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }

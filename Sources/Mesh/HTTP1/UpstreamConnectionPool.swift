@@ -1,0 +1,102 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// Keep-alive connections to one upstream (scheme, host, port), written on SwiftNIO for the
+/// gateway's hot path: a call takes an idle connection or opens one, and gives it back after a
+/// complete answer. At most `maximumIdle` wait idle; a burst beyond that opens more, which are
+/// closed after their call, so the pool never queues a call behind another.
+public final class UpstreamConnectionPool: Sendable {
+    let host: String
+    let port: Int
+    /// `scheme://host:port`, as given.
+    public let baseURL: String
+    /// `host:port`, for the `Host` field.
+    let authority: String
+    let tls: MeshTLS?
+    let maximumIdle: Int
+    let maximumAnswerBytes: Int
+    let group: any EventLoopGroup
+    private let idle = Mutex<[UpstreamConnection]>([])
+    private let closed = Atomic<Bool>(false)
+    private let opened = Atomic<Int>(0)
+
+    /// Connections opened so far, for tests and diagnostics.
+    public var connectionsOpened: Int { opened.load(ordering: .relaxed) }
+
+    /// - Parameters:
+    ///   - baseURL: `http://host:port` or `https://host:port` (the latter needs `tls`).
+    ///   - maximumIdle: connections kept open between calls (default 64).
+    ///   - maximumAnswerBytes: the largest answer body taken (default 8 MiB).
+    /// - Throws: `MeshTLSError` for a URL that is not `http(s)://host[:port]`, or https without `tls`.
+    public init(
+        baseURL: String, tls: MeshTLS?, maximumIdle: Int = 64, maximumAnswerBytes: Int = 8 << 20,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws {
+        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host else {
+            throw MeshTLSError("\(baseURL) is not an http:// or https:// URL with a host")
+        }
+        guard scheme == "http" || tls != nil else { throw MeshTLSError("\(baseURL) needs --tls-cert, --tls-key and --tls-ca") }
+        self.host = host
+        self.port = url.port ?? (scheme == "https" ? 443 : 80)
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        authority = "\(host):\(port)"
+        self.tls = scheme == "https" ? tls : nil
+        self.maximumIdle = maximumIdle
+        self.maximumAnswerBytes = maximumAnswerBytes
+        self.group = group
+    }
+
+    /// The answer to one call.
+    /// - Throws: `UpstreamFailure`.
+    func send(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration) async throws -> UpstreamAnswer {
+        let deadline = ContinuousClock.now + timeout
+        // An idle connection the upstream closed meanwhile shows as inactive and is skipped; one
+        // that closes just as the call is written fails it, and then a fresh one gets it once,
+        // since the upstream never saw it.
+        for attempt in 0..<2 {
+            let (connection, reused) = try await lease(timeout: deadline - .now)
+            do {
+                let answer = try await connection.send(head, body: body, timeout: deadline - .now)
+                giveBack(connection)
+                return answer
+            } catch UpstreamFailure.closedBeforeSending where reused && attempt == 0 {
+                connection.close()
+            } catch {
+                connection.close()
+                throw error
+            }
+        }
+        throw UpstreamFailure.closedBeforeSending
+    }
+
+    private func lease(timeout: Duration) async throws -> (UpstreamConnection, reused: Bool) {
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if connection.isReusable { return (connection, true) }
+        }
+        let context = try tls.map { try $0.clientContext() }
+        let connection = try await UpstreamConnection.connect(
+            host: host, port: port, tls: context, maximumAnswerBytes: maximumAnswerBytes, timeout: timeout, group: group)
+        opened.add(1, ordering: .relaxed)
+        return (connection, false)
+    }
+
+    private func giveBack(_ connection: UpstreamConnection) {
+        guard connection.isReusable, !closed.load(ordering: .relaxed) else { return connection.close() }
+        let kept = idle.withLock { idle in
+            guard idle.count < maximumIdle else { return false }
+            idle.append(connection)
+            return true
+        }
+        if !kept { connection.close() }
+    }
+
+    /// Closes the idle connections; calls under way finish and then close theirs.
+    public func close() {
+        closed.store(true, ordering: .relaxed)
+        for connection in idle.withLock({ idle in defer { idle.removeAll() }; return idle }) { connection.close() }
+    }
+}
