@@ -26,7 +26,6 @@ public final class BalancedServiceClient: ServiceClient {
 
     /// Takes effect for the next call; calls under way finish where they are.
     public func update(split newSplit: TrafficSplit) { split.withLock { $0 = newSplit } }
-    public var currentSplit: TrafficSplit { split.withLock { $0 } }
 
     public func send(_ request: ServiceRequest, trace: TraceContext, timeout: Duration) async throws -> ServiceResponse {
         let version = split.withLock { $0.version(for: request.headers) }
