@@ -11,6 +11,10 @@ public final class GatewayAccess: Sendable {
     let verifier: any CredentialVerifier
     let assertions: IdentityAssertion
     private let rules: Mutex<[AccessRule]>
+    /// Assertions signed per credential, reused for half their lifetime: signing costs tens of
+    /// microseconds, and a client sends the same credential for minutes.
+    private let signed = Mutex<[String: (identity: Identity, assertion: String, renewAt: ContinuousClock.Instant)]>([:])
+    static let signedCapacity = 50_000
 
     public init(verifier: any CredentialVerifier, assertions: IdentityAssertion, rules: [AccessRule] = []) {
         self.verifier = verifier
@@ -21,16 +25,31 @@ public final class GatewayAccess: Sendable {
     /// Takes effect for the next request.
     public func update(rules newRules: [AccessRule]) { rules.withLock { $0 = newRules } }
 
-    /// The verified caller, nil for an anonymous request that no rule stops.
+    /// The verified caller and its signed assertion; nil for an anonymous request that no rule stops.
     /// - Throws: 401 for a bad credential or none where a rule needs one; 403 for a missing permission.
-    func admit(_ request: Request) async throws -> Identity? {
-        var identity: Identity?
-        if let credential = try AuthenticationMiddleware.credential(in: request) { identity = try await verifier.identity(forBearer: credential) }
+    func admit(_ request: Request) async throws -> (identity: Identity, assertion: String)? {
+        var caller: (identity: Identity, assertion: String)?
+        if let credential = try AuthenticationMiddleware.credential(in: request) {
+            let identity = try await verifier.identity(forBearer: credential)
+            caller = (identity, assertion(for: identity, credential: credential))
+        }
         let path = request.uri.path
         let applicable = rules.withLock { $0.filter { $0.covers(method: request.method, path: path) } }
-        guard !applicable.isEmpty else { return identity }
-        guard let identity else { throw Problem.unauthenticated("\(path) needs an access token or an API key.") }
-        for rule in applicable { if let permission = rule.permission { try identity.require(permission) } }
-        return identity
+        guard !applicable.isEmpty else { return caller }
+        guard let caller else { throw Problem.unauthenticated("\(path) needs an access token or an API key.") }
+        for rule in applicable { if let permission = rule.permission { try caller.identity.require(permission) } }
+        return caller
+    }
+
+    private func assertion(for identity: Identity, credential: String, now: ContinuousClock.Instant = .now) -> String {
+        // An API key's scopes can change while the key stays: then the identity differs and is signed anew.
+        if let kept = signed.withLock({ $0[credential] }), kept.renewAt > now, kept.identity == identity { return kept.assertion }
+        let assertion = assertions.sign(identity)
+        signed.withLock { signed in
+            // Full: forget them all; each is signed again on its next use.
+            if signed.count >= Self.signedCapacity { signed.removeAll(keepingCapacity: true) }
+            signed[credential] = (identity, assertion, now + assertions.lifetime / 2)
+        }
+        return assertion
     }
 }

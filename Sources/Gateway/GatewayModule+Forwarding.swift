@@ -28,14 +28,15 @@ extension GatewayModule {
     func handle(_ request: Request, context: ServiceContext, client: any ServiceClient) async throws -> Response {
         // Counted before an API key is looked up, so a flood of made-up keys stops here.
         let limits = try await rateLimiter?.admit(request, context: context) ?? [:]
-        let identity = try await access.admit(request)
+        let caller = try await access.admit(request)
+        let identity = caller?.identity
         let cacheKey = cache == nil ? nil : ResponseCache.key(method: request.method, uri: request.uri.description, headers: request.headers, caller: identity)
         var answer: ServiceResponse
         if let cacheKey, let cached = cache?.answer(cacheKey, requestHeaders: request.headers) {
             answer = cached
         } else {
             answer = try await forward(
-                request, context: context, assertion: identity.map { access.assertions.sign($0) }, to: client,
+                request, context: context, assertion: caller?.assertion, to: client,
                 // A conditional request would get a 304 with nothing to keep; the cache answers it.
                 conditional: cacheKey == nil)
             if let cacheKey {

@@ -104,14 +104,20 @@ public final class JWTVerifier: CredentialVerifier {
 extension Data {
     /// Decodes base64url without padding, as JWTs use it; `nil` for anything else.
     public init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        self.init(base64Encoded: base64)
+        // Byte by byte: Foundation's string replacing is far slower, and this runs per request.
+        var base64 = text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 }
+        while base64.count % 4 != 0 { base64.append(UInt8(ascii: "=")) }
+        self.init(base64Encoded: Data(base64))
     }
 
     /// base64url without padding.
     public func base64URLEncodedString() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let base64 = base64EncodedData()
+        var encoded = [UInt8]()
+        encoded.reserveCapacity(base64.count)
+        for byte in base64 where byte != UInt8(ascii: "=") {
+            encoded.append(byte == UInt8(ascii: "+") ? UInt8(ascii: "-") : byte == UInt8(ascii: "/") ? UInt8(ascii: "_") : byte)
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 }
