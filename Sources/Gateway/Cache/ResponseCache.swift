@@ -75,10 +75,9 @@ public final class ResponseCache: Sendable {
             }
             return entry
         }
-        guard let entry else {
-            lookups.miss()
-            return nil
-        }
+        // A miss is counted when its answer is stored: a route whose answers are never cacheable
+        // is no miss of the cache.
+        guard let entry else { return nil }
         lookups.hit()
         var headers = entry.headers
         headers[.age] = String((now - entry.storedAt).components.seconds)
@@ -98,6 +97,7 @@ public final class ResponseCache: Sendable {
         guard response.status == .ok, response.body.readableBytes <= maximumBodyBytes,
             let lifetime = CacheDirectives.sharedLifetime(of: response.headers)
         else { return }
+        lookups.miss()
         var headers = HTTPFields()
         for name in Self.keptFields { if let value = response.headers[name] { headers[name] = value } }
         let entry = Entry(

@@ -61,7 +61,11 @@ final class UpstreamConnection: Sendable {
             channel.close(promise: nil)
         }
         defer { timer.cancel() }
-        channel.writeAndFlush(UpstreamCall(head: head, body: body, promise: promise), promise: nil)
+        // A channel closed meanwhile may have lost its handlers and fails the write alone: then the
+        // call fails too, at once, rather than at its timeout.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { _ in promise.fail(UpstreamFailure.connectionClosed) }
+        channel.writeAndFlush(UpstreamCall(head: head, body: body, promise: promise), promise: written)
         return try await promise.futureResult.get()
     }
 
@@ -93,6 +97,7 @@ private final class AnswerCollector: ChannelDuplexHandler {
         // A closed channel would drop the write without a word; a busy one is a programming error.
         guard context.channel.isActive, pending == nil else {
             call.promise.fail(UpstreamFailure.closedBeforeSending)
+            promise?.fail(UpstreamFailure.closedBeforeSending)
             return
         }
         pending = call.promise
