@@ -62,6 +62,9 @@ import Testing
             #expect(afterKill[401, default: 0] >= 196, "at most the failures that open the canary's circuit reach a caller: \(afterKill)")
             let lastOnes = try await send(50, to: gateway, client)
             #expect(lastOnes == [401: 50], "the dead canary is out of the balancing; the stable replica serves")
+            let metrics = try await call(client, gateway.baseURL + "/metrics").body
+            #expect(metrics.contains(#"upstream_replica_healthy{service="users",replica="\#(canary.baseURL)"} 0"#), "the health checks noticed")
+            #expect(metrics.contains(#"upstream_replica_healthy{service="users",replica="\#(stable.baseURL)"} 1"#))
         } catch {
             Issue.record(error)
         }

@@ -1,21 +1,28 @@
 import ERPKernel
 import Logging
+import Platform
 import ServiceLifecycle
 import ServiceRuntime
 
 /// Asks every replica of every balanced service for `/health/live` at a fixed interval; a
-/// replica that fails twice in a row gets no traffic until it passes again.
+/// replica that fails twice in a row gets no traffic until it passes again. Each verdict is the
+/// gauge `upstream_replica_healthy{service,replica}` (1 healthy, 0 not).
 public struct HealthProber: Service {
     let clients: [BalancedServiceClient]
     let interval: Duration
     let timeout: Duration
     let logger: Logger
+    let metrics: MetricsRegistry
 
     /// - Parameters:
     ///   - interval: between two rounds of checks (default 2 s).
     ///   - timeout: for one check (default 1 s).
-    public init(clients: [BalancedServiceClient], interval: Duration = .seconds(2), timeout: Duration = .seconds(1), logger: Logger) {
+    public init(
+        clients: [BalancedServiceClient], interval: Duration = .seconds(2), timeout: Duration = .seconds(1), metrics: MetricsRegistry,
+        logger: Logger
+    ) {
         self.clients = clients
+        self.metrics = metrics
         self.interval = interval
         self.timeout = timeout
         self.logger = logger
@@ -44,6 +51,10 @@ public struct HealthProber: Service {
             passed = false
         }
         replica.recordProbe(passed: passed)
+        metrics.gauge(
+            "upstream_replica_healthy", labels: [("service", service.rawValue), ("replica", replica.address)],
+            help: "Whether a replica passes its active health checks: 1 yes, 0 no (two failures in a row)."
+        ).set(to: replica.isHealthy ? 1 : 0)
         if wasHealthy != replica.isHealthy {
             logger.warning(
                 replica.isHealthy ? "replica healthy again" : "replica unhealthy",

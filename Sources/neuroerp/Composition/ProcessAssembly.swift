@@ -163,7 +163,7 @@ struct ProcessAssembly {
             return OutboxRelay(outbox: Outbox(database: database, sources: sources), bus: bus, metrics: metrics, logger: logger)
         }
         var mesh: [any Service] = balancers.isEmpty
-            ? [] : [HealthProber(clients: Array(balancers.values), interval: configuration.healthInterval, logger: logger)]
+            ? [] : [HealthProber(clients: Array(balancers.values), interval: configuration.healthInterval, metrics: metrics, logger: logger)]
         if let meshTLS { mesh.append(meshTLS) }
         if gateway != nil, let policy = configuration.gatewayPolicy {
             mesh.append(GatewayPolicyWatcher(path: policy.path, loaded: policy.content, logger: logger) { [self] in
