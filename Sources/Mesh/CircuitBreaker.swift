@@ -58,6 +58,14 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
+    /// An open circuit lets its probe through at the next call rather than when its time is up:
+    /// an active health check saw the upstream answer again.
+    func allowProbe() {
+        inner.withLock { inner in
+            if inner.state == .open { inner.openedAt = .now - settings.openDuration }
+        }
+    }
+
     /// Whether a call may go now: nil when it may, else how long until the circuit lets a probe through.
     func admit() -> Duration? {
         let (wait, newState) = inner.withLock { inner -> (Duration?, State?) in

@@ -1,7 +1,9 @@
 import ERPKernel
 import HTTPTypes
 @testable import Mesh
+import Logging
 import NIOCore
+import Platform
 import ServiceRuntime
 import Synchronization
 import Testing
@@ -76,5 +78,18 @@ import Testing
         canaryReplica.recordProbe(passed: true)
         try await send(balancer, headers: [.cookie: "v=b"])
         #expect(canary.calls.load(ordering: .relaxed) == 6, "one passed check brings it back")
+    }
+
+    @Test func aPassedHealthCheckLetsAnOpenCircuitProbeAtOnce() async throws {
+        let upstream = Upstream("http://back")
+        let circuit = CircuitBreaker(settings: .init(failureThreshold: 1, openDuration: .seconds(60)))
+        let replica = Replica(client: upstream, circuit: circuit)
+        circuit.record(failure: true)
+        #expect(circuit.state == .open && circuit.wait() != nil, "open for a minute")
+        let balancer = BalancedServiceClient(service: .users, replicas: [replica])
+        await HealthProber(clients: [balancer], metrics: MetricsRegistry(), logger: Logger(label: "test")).probe(replica, of: .users)
+        #expect(circuit.wait() == nil, "the check saw it answer: the next call is the probe")
+        try await send(balancer)
+        #expect(circuit.state == .closed)
     }
 }

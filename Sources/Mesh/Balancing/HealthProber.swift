@@ -5,8 +5,9 @@ import ServiceLifecycle
 import ServiceRuntime
 
 /// Asks every replica of every balanced service for `/health/live` at a fixed interval; a
-/// replica that fails twice in a row gets no traffic until it passes again. Each verdict is the
-/// gauge `upstream_replica_healthy{service,replica}` (1 healthy, 0 not).
+/// replica that fails twice in a row gets no traffic until it passes again. A passed check lets
+/// an open circuit try its probe at once. Each verdict is the gauge
+/// `upstream_replica_healthy{service,replica}` (1 healthy, 0 not).
 public struct HealthProber: Service {
     let clients: [BalancedServiceClient]
     let interval: Duration
@@ -51,6 +52,8 @@ public struct HealthProber: Service {
             passed = false
         }
         replica.recordProbe(passed: passed)
+        // A replica back after a crash need not sit out the rest of its open circuit.
+        if passed { replica.circuit.allowProbe() }
         metrics.gauge(
             "upstream_replica_healthy", labels: [("service", service.rawValue), ("replica", replica.address)],
             help: "Whether a replica passes its active health checks: 1 yes, 0 no (two failures in a row)."
