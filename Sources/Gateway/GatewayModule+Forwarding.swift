@@ -45,7 +45,7 @@ extension GatewayModule {
             }
             answer.headers[.surrogateControl] = nil
             if let cache, let identity, ![.get, .head, .options, .trace].contains(request.method), (200..<300).contains(answer.status.code) {
-                cache.invalidate(tenant: identity.tenantID, pathPrefix: Self.resource(of: request.uri.path))
+                cache.invalidate(tenant: identity.tenantID, collection: ResponseCache.collection(of: request.uri.path))
             }
         }
         answer.headers.append(contentsOf: limits)
@@ -67,10 +67,5 @@ extension GatewayModule {
         let forwarded = ServiceRequest(
             method: request.method, path: request.uri.description, headers: headers, body: body.readableBytes > 0 ? body : nil)
         return try await client.send(forwarded, trace: context.trace, timeout: upstreamTimeout)
-    }
-
-    /// The collection a path belongs to: `/api/v1/articles/0190…` → `/api/v1/articles`.
-    static func resource(of path: String) -> String {
-        "/" + path.split(separator: "/").prefix(3).joined(separator: "/")
     }
 }

@@ -1,7 +1,7 @@
 import ERPKernel
 import ERPTesting
 import Foundation
-import Gateway
+@testable import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -109,5 +109,28 @@ import Testing
             _ = try await get(client, "reader")
         }
         #expect(articles.calls.load(ordering: .relaxed) == 2)
+    }
+}
+
+/// The cache's storage on its own: the oldest entry makes room, and invalidation drops exactly
+/// one tenant's collection.
+@Suite struct CacheBoundsTests {
+    static func answer(_ text: String) -> ServiceResponse {
+        ServiceResponse(status: .ok, headers: [.surrogateControl: "max-age=60", .eTag: "\"\(text)\""], body: ByteBuffer(string: text))
+    }
+
+    @Test func theOldestEntryMakesRoomAndAWriteDropsOnlyItsTenantsCollection() {
+        let cache = ResponseCache(maximumEntries: 3, metrics: MetricsRegistry())
+        let (reader, clerk) = (KnownTokens.reader, KnownTokens.clerk)
+        for n in 1...4 { cache.store(Self.answer("a\(n)"), under: "k\(n)", caller: reader, path: "/api/v1/articles/\(n)") }
+        #expect(cache.answer("k1", requestHeaders: [:]) == nil, "the first of four went when the fourth came")
+        #expect(cache.answer("k4", requestHeaders: [:]).map { String(buffer: $0.body) } == "a4")
+
+        cache.store(Self.answer("w"), under: "w", caller: clerk, path: "/api/v1/articles")
+        cache.invalidate(tenant: reader.tenantID, collection: "/api/v1/articles")
+        #expect(cache.answer("k4", requestHeaders: [:]) == nil)
+        #expect(cache.answer("w", requestHeaders: [:]) != nil, "another tenant's entry stays")
+        cache.invalidate(tenant: nil, collection: "/api/v1/articles")
+        #expect(cache.answer("w", requestHeaders: [:]) == nil)
     }
 }

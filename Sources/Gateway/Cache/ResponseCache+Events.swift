@@ -3,7 +3,7 @@ import ERPKernel
 extension ResponseCache {
     /// The change events that make a tenant's cached answers under a path stale: the services
     /// mark these collections as cacheable, and announce every change to them.
-    static let invalidatingEvents: [(typePrefix: String, pathPrefix: String)] = [
+    static let invalidatingEvents: [(typePrefix: String, collection: String)] = [
         ("transactions.article.", "/api/v1/articles"),
         ("transactions.warehouse.", "/api/v1/warehouses"),
     ]
@@ -14,7 +14,7 @@ extension ResponseCache {
     public func invalidation(subscriberName name: String) -> EventSubscriber {
         EventSubscriber(name: name, typePrefixes: Self.invalidatingEvents.map(\.typePrefix)) { [self] event in
             for entry in Self.invalidatingEvents where event.type.hasPrefix(entry.typePrefix) {
-                invalidate(tenant: event.tenantID, pathPrefix: entry.pathPrefix)
+                invalidate(tenant: event.tenantID, collection: entry.collection)
             }
         }
     }

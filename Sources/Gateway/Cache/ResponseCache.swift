@@ -15,27 +15,7 @@ import Synchronization
 /// entries under the resource's path. Bounded in entries, in the size of one answer and in all
 /// answers' bytes.
 public final class ResponseCache: Sendable {
-    struct Entry: Sendable {
-        var headers: HTTPFields
-        var body: ByteBuffer
-        var storedAt: ContinuousClock.Instant
-        var expiresAt: ContinuousClock.Instant
-        /// nil: an anonymous answer.
-        var tenant: TenantID?
-        var path: String
-    }
-
-    private struct Stored {
-        var entries: [String: Entry] = [:]
-        /// The bodies' bytes, held under `maximumTotalBytes`.
-        var bytes = 0
-
-        mutating func remove(_ key: String) {
-            if let gone = entries.removeValue(forKey: key) { bytes -= gone.body.readableBytes }
-        }
-    }
-
-    private let stored = Mutex(Stored())
+    private let stored = Mutex(CacheStorage())
     let maximumEntries: Int
     let maximumBodyBytes: Int
     let maximumTotalBytes: Int
@@ -67,17 +47,9 @@ public final class ResponseCache: Sendable {
 
     /// The stored answer for `key`, as a response to a request with these headers.
     func answer(_ key: String, requestHeaders: HTTPFields, now: ContinuousClock.Instant = .now) -> ServiceResponse? {
-        let entry = stored.withLock { stored -> Entry? in
-            guard let entry = stored.entries[key] else { return nil }
-            guard entry.expiresAt > now else {
-                stored.remove(key)
-                return nil
-            }
-            return entry
-        }
         // A miss is counted when its answer is stored: a route whose answers are never cacheable
         // is no miss of the cache.
-        guard let entry else { return nil }
+        guard let entry = stored.withLock({ $0.entry(key, now: now) }) else { return nil }
         lookups.hit()
         var headers = entry.headers
         headers[.age] = String((now - entry.storedAt).components.seconds)
@@ -92,7 +64,8 @@ public final class ResponseCache: Sendable {
         return ServiceResponse(status: .notModified, headers: headers, body: ByteBuffer())
     }
 
-    /// Keeps a 200 answer the service marked as shareable.
+    /// Keeps a 200 answer the service marked as shareable, in the bucket of its caller's tenant
+    /// and of the collection `path` belongs to.
     func store(_ response: ServiceResponse, under key: String, caller: Identity?, path: String, now: ContinuousClock.Instant = .now) {
         guard response.status == .ok, response.body.readableBytes <= maximumBodyBytes,
             let lifetime = CacheDirectives.sharedLifetime(of: response.headers)
@@ -100,32 +73,20 @@ public final class ResponseCache: Sendable {
         lookups.miss()
         var headers = HTTPFields()
         for name in Self.keptFields { if let value = response.headers[name] { headers[name] = value } }
-        let entry = Entry(
-            headers: headers, body: response.body, storedAt: now, expiresAt: now + .seconds(lifetime), tenant: caller?.tenantID, path: path)
-        stored.withLock { stored in
-            stored.remove(key)
-            let size = entry.body.readableBytes
-            if stored.entries.count >= maximumEntries || stored.bytes + size > maximumTotalBytes {
-                for (key, old) in stored.entries where old.expiresAt <= now { stored.remove(key) }
-            }
-            // Still full of live answers: the oldest make room.
-            while stored.entries.count >= maximumEntries || stored.bytes + size > maximumTotalBytes,
-                let oldest = stored.entries.min(by: { $0.value.storedAt < $1.value.storedAt })?.key
-            {
-                stored.remove(oldest)
-            }
-            stored.entries[key] = entry
-            stored.bytes += size
-        }
+        let entry = CacheStorage.Entry(
+            headers: headers, body: response.body, storedAt: now, expiresAt: now + .seconds(lifetime),
+            bucket: .init(tenant: caller?.tenantID, collection: Self.collection(of: path)))
+        stored.withLock { $0.insert(entry, under: key, maximumEntries: maximumEntries, maximumBytes: maximumTotalBytes) }
     }
 
-    /// Drops the entries under `pathPrefix` of one tenant (nil: of every tenant and the anonymous ones).
-    public func invalidate(tenant: TenantID?, pathPrefix: String) {
-        stored.withLock { stored in
-            for (key, entry) in stored.entries
-            where (entry.path == pathPrefix || entry.path.hasPrefix(pathPrefix + "/")) && (tenant == nil || entry.tenant == tenant) {
-                stored.remove(key)
-            }
-        }
+    /// Drops one tenant's entries of a collection such as `/api/v1/articles` (nil: every tenant's
+    /// and the anonymous ones).
+    public func invalidate(tenant: TenantID?, collection: String) {
+        stored.withLock { $0.removeAll(tenant: tenant, collection: collection) }
+    }
+
+    /// The collection a path belongs to: `/api/v1/articles/0190…` → `/api/v1/articles`.
+    static func collection(of path: String) -> String {
+        "/" + path.split(separator: "/").prefix(3).joined(separator: "/")
     }
 }
