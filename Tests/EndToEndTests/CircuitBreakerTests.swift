@@ -29,7 +29,9 @@ import Testing
             #expect(statuses.allSatisfy { $0 == 503 })
             let started = ContinuousClock.now
             let held = try await call(client, gateway.baseURL + "/api/v1/users")
-            #expect(ContinuousClock.now - started < .milliseconds(200), "an open circuit answers at once")
+            // The code below shows the call never left the gateway; the bound only catches a wait
+            // (backoff, a timeout) and allows for a machine loaded by the other tests.
+            #expect(ContinuousClock.now - started < .seconds(1), "an open circuit answers at once")
             let code = try jsonObject(held.body)["code"] as? String
             #expect(held.status == 503 && code == "circuit_open", "\(held.body)")
             #expect(held.headers["retry-after"] != nil)
