@@ -52,7 +52,10 @@ import Testing
             #expect(try await served(client, by: canary) == toCanary + 50, "the header rule sends every request to the canary")
 
             try Self.policy(canaryWeight: 1, stableWeight: 0).write(to: policy)
-            try await Task.sleep(for: .milliseconds(1_500))
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < deadline, !gateway.logLines.contains(where: { $0["message"] as? String == "gateway policy reloaded" }) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
             _ = try await send(100, to: gateway, client)
             #expect(try await served(client, by: canary) == toCanary + 150, "the reloaded policy sends everything to the canary")
 
