@@ -28,8 +28,6 @@ struct CacheStorage {
     /// The bodies' bytes.
     private(set) var bytes = 0
 
-    var count: Int { entries.count }
-
     /// The live entry under `key`; an expired one is dropped.
     mutating func entry(_ key: String, now: ContinuousClock.Instant) -> Entry? {
         guard let entry = entries[key] else { return nil }

@@ -19,6 +19,6 @@ public struct AccessRule: Sendable, Equatable {
 
     func covers(method: HTTPRequest.Method, path: String) -> Bool {
         guard methods?.contains(method.rawValue) ?? true else { return false }
-        return path == pathPrefix || path.hasPrefix(pathPrefix.hasSuffix("/") ? pathPrefix : pathPrefix + "/")
+        return path.isPath(under: pathPrefix)
     }
 }

@@ -55,7 +55,7 @@ public struct RateLimitRule: Sendable, Equatable, CustomStringConvertible {
     /// Whether a request to `path` counts against this rule.
     func covers(_ path: String) -> Bool {
         guard let pathPrefix else { return true }
-        return path == pathPrefix || path.hasPrefix(pathPrefix.hasSuffix("/") ? pathPrefix : pathPrefix + "/")
+        return path.isPath(under: pathPrefix)
     }
 
     private static func window(_ text: String) -> Duration? {

@@ -27,9 +27,6 @@ public final class MeshTLS: Service {
         loaded = Mutex(try files.load())
     }
 
-    /// The serial number of the certificate in use.
-    public var serialNumber: String { loaded.withLock { $0.serialNumber } }
-
     /// For a listener other processes call: their certificate is required and checked against the
     /// CA; the certificate presented is the latest loaded, chosen at each handshake.
     public func serverConfiguration() -> TLSConfiguration {
