@@ -62,10 +62,3 @@ struct CollectingBodyWriter: Sendable {
         consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, for messages and configuration.
-    public var milliseconds: Int {
-        Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
-    }
-}

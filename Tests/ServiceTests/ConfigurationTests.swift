@@ -41,6 +41,29 @@ import Testing
         }
     }
 
+    @Test func shardsNeedAHomeDatabaseAndAreTheTransactionsServicesOnly() throws {
+        let configuration = try ServeConfiguration(sources: ConfigurationSources(flags: [
+            "databaseUrl": "postgres://erp@db0:5432/neuroerp",
+            "databaseShards": "postgres://erp@db1:5432/neuroerp, postgres://erp@db2:5432/neuroerp?pool_size=4",
+        ]))
+        #expect(configuration.shards.keys.sorted { $0.rawValue < $1.rawValue } == [.main], "only the transactions service's database")
+        #expect(configuration.shards[.main]?.map(\.redacted) == [
+            "postgres://erp@db1:5432/neuroerp schema main", "postgres://erp@db2:5432/neuroerp schema main",
+        ])
+        #expect {
+            try ServeConfiguration(sources: ConfigurationSources(flags: ["databaseShards": "postgres://erp@db1/neuroerp"]))
+        } throws: { error in
+            "\(error)".contains("--database-shard") && "\(error)".contains("--database-url")
+        }
+        #expect {
+            try ServeConfiguration(sources: ConfigurationSources(flags: [
+                "databaseUrl": "postgres://erp@db0:5432/neuroerp", "databaseShards": "postgres://erp@db0:5432/neuroerp",
+            ]))
+        } throws: { error in
+            "\(error)".contains("home database")
+        }
+    }
+
     @Test func rateLimitRulesAreParsedAndABadOneSaysWhatIsWrong() throws {
         let configuration = try ServeConfiguration(
             sources: ConfigurationSources(environment: ["NEUROERP_RATE_LIMITS": "user=600/1m,address:/api/v1/auth/login=10/30s"]))

@@ -42,6 +42,11 @@ public enum ServiceName: String, CaseIterable, Sendable, Codable, Comparable {
         }
     }
 
+    /// Whether its data spreads over the database shards when several are configured: the
+    /// ledger and stock, which carry the write load and most of the rows. Logins and users
+    /// stay on the home database, where a login finds any tenant's user by e-mail.
+    public var isTenantSharded: Bool { self == .transactions }
+
     public static func < (lhs: ServiceName, rhs: ServiceName) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

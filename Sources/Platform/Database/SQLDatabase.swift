@@ -32,11 +32,17 @@ public protocol SQLDatabase: AnyObject, Sendable {
     /// Connections that serve reads.
     var readerCount: Int { get }
 
+    /// The databases this one is made of: itself, or its shards. Work that spans tenants (a
+    /// health check, the outbox relay) runs on each.
+    var partitions: [any SQLDatabase] { get }
+
     /// Finishes the queued writes and closes every connection. Idempotent.
     func close() async
 }
 
 extension SQLDatabase {
+    public var partitions: [any SQLDatabase] { [self] }
+
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T {
         try await write(whenQueued: nil, body)
     }

@@ -1,6 +1,7 @@
 import ERPKernel
 import HTTPTypes
 import Hummingbird
+import Platform
 
 extension HTTPField.Name {
     public static let apiKey = HTTPField.Name("X-API-Key")!
@@ -10,7 +11,8 @@ extension HTTPField.Name {
 /// `context.identity`; an invalid one is a 401 at once; none leaves the identity empty for
 /// routes that need none (login, JWKS). Routes that need one call `context.requireIdentity()`.
 /// With `assertions`, the identity the gateway verified and signed is taken instead (a forged or
-/// stale one is a 401); without, that header is ignored.
+/// stale one is a 401); without, that header is ignored. The caller's tenant becomes the
+/// `TenantScope` of the request, which a sharded database routes by.
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = ServiceContext
     private let verifier: any CredentialVerifier
@@ -23,14 +25,18 @@ public struct AuthenticationMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let assertions, let assertion = request.headers[.verifiedIdentity] {
-            var context = context
-            context.identity = try assertions.verify(assertion)
-            return try await next(request, context)
+            return try await proceed(request, context, as: try assertions.verify(assertion), next: next)
         }
         guard let credential = try Self.credential(in: request) else { return try await next(request, context) }
+        return try await proceed(request, context, as: try await verifier.identity(forBearer: credential), next: next)
+    }
+
+    private func proceed(
+        _ request: Request, _ context: Context, as identity: Identity, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var context = context
-        context.identity = try await verifier.identity(forBearer: credential)
-        return try await next(request, context)
+        context.identity = identity
+        return try await TenantScope.$current.withValue(identity.tenantID) { try await next(request, context) }
     }
 
     /// The bearer credential, `nil` when the request carries none.

@@ -32,7 +32,11 @@ extension ServiceModule {
 
     public var healthChecks: [HealthCheck] {
         guard let database = environment.database else { return [] }
-        return [HealthCheck(name: "database:\(database.name)") { _ = try await database.read { try $0.query("SELECT 1") } }]
+        return [
+            HealthCheck(name: "database:\(database.name)") {
+                for partition in database.partitions { _ = try await partition.read { try $0.query("SELECT 1") } }
+            }
+        ]
     }
 
     public func addRoutes(to router: Router<ServiceContext>) { addStandardRoutes(to: router) }

@@ -11,7 +11,24 @@ extension TransactionMigrations {
                 statements: postgresMasterData + postgresPostings),
             Migration(version: 2, name: "open items by transaction", statements: [openItemsByTransaction]),
             Migration(version: 3, name: "filtered pages in ID order", statements: filteredPages),
+            Migration(version: 4, name: "a moved tenant's ledger leaves its old shard", statements: movableLedger),
         ])
+
+    /// GoBD keeps posted entries for ever, and a tenant moved to another database shard keeps
+    /// them there: the copy it leaves behind is deleted once the new shard holds every entry.
+    /// `TenantMove` names the tenant for that one transaction; nothing else may delete.
+    static let movableLedger = ["journal_entries", "journal_lines"].map { table in
+        """
+        CREATE OR REPLACE FUNCTION \(table)_undeletable() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF current_setting('neuroerp.moving_tenant', true) = OLD.tenant_id THEN
+                RETURN OLD;
+            END IF;
+            RAISE EXCEPTION 'posted journal \(table == "journal_entries" ? "entries" : "lines") are immutable';
+        END
+        $$
+        """
+    }
 
     static let postgresMasterData = [
         """

@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("sqlite-synchronous"), help: Self.help(.sqliteSynchronous)) var sqliteSynchronous: String?
     @Option(name: .customLong("sqlite-readers"), help: Self.help(.sqliteReaders)) var sqliteReaders: String?
     @Option(name: .customLong("database-url"), help: Self.help(.databaseURLs)) var databaseURLs: [String] = []
+    @Option(name: .customLong("database-shard"), help: Self.help(.databaseShards)) var databaseShards: [String] = []
     @Option(name: .customLong("redis-url"), help: Self.help(.redisURL)) var redisURL: String?
     @Option(name: .customLong("rate-limit-failure"), help: Self.help(.rateLimitFailure)) var rateLimitFailure: String?
     @Option(name: .customLong("rate-limit"), help: Self.help(.rateLimits)) var rateLimits: [String] = []
@@ -81,7 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
             (.logLevel, logLevel), (.upstreamTimeout, upstreamTimeout), (.upstreamConnections, upstreamConnections),
             (.circuitFailures, circuitFailures), (.circuitOpen, circuitOpen),
             (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
-            (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure),
+            (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")),
+            (.databaseShards, databaseShards.isEmpty ? nil : databaseShards.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure),
             (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.gatewayPolicy, gatewayPolicy), (.gatewayCacheEntries, gatewayCacheEntries),
             (.corsOrigins, corsOrigins.isEmpty ? nil : corsOrigins.joined(separator: ",")),
             (.meshSecret, meshSecret), (.tlsCertificate, tlsCertificate), (.tlsKey, tlsKey), (.tlsAuthority, tlsAuthority),

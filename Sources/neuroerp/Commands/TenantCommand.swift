@@ -6,7 +6,7 @@ import UserService
 
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tenant", abstract: "Manage tenants (Mandanten).", subcommands: [Create.self])
+        commandName: "tenant", abstract: "Manage tenants (Mandanten).", subcommands: [Create.self, Move.self, Shards.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ComplianceService
 import ERPKernel
 import Logging
+import Platform
 import TransactionService
 import UserService
 
@@ -28,6 +29,18 @@ enum DemoSeed {
                 tenant: tenant, email: person.email, name: person.name, roles: person.roles, password: password,
                 by: admin, trace: .generate())
         }
+        // Outside a request: the scope a sharded database routes by is set here.
+        try await TenantScope.$current.withValue(tenant) {
+            try await seedBusiness(tenant: tenant, admin: admin, transactions: transactions, compliance: compliance, logger: logger)
+        }
+        let logins = (["admin@demo.local"] + people.map(\.email)).joined(separator: ", ")
+        logger.notice("demo tenant created", metadata: ["tenant.id": .string(tenant.description), "demo.logins": .string(logins)])
+        print("Demo tenant \"\(tenantName)\" (\(tenant)): log in as \(logins) with the password \(password)")
+    }
+
+    private static func seedBusiness(
+        tenant: TenantID, admin: EntityID, transactions: TransactionServiceModule?, compliance: ComplianceServiceModule?, logger: Logger
+    ) async throws {
         if let transactions {
             var stocked: [(article: EntityID, batch: EntityID, approval: String?)] = []
             let posted = try await transactions.seedDemoBusiness(tenant: tenant, actor: admin) { goods in
@@ -37,8 +50,5 @@ enum DemoSeed {
             try await compliance?.seedDemoFindings(tenant: tenant, actor: admin, goods: stocked)
             logger.notice("demo business posted", metadata: ["demo.transactions": .stringConvertible(posted)])
         }
-        let logins = (["admin@demo.local"] + people.map(\.email)).joined(separator: ", ")
-        logger.notice("demo tenant created", metadata: ["tenant.id": .string(tenant.description), "demo.logins": .string(logins)])
-        print("Demo tenant \"\(tenantName)\" (\(tenant)): log in as \(logins) with the password \(password)")
     }
 }

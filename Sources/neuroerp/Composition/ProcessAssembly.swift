@@ -29,6 +29,8 @@ struct ProcessAssembly {
         let modules: [any ServiceModule]
         let background: [any Service]
         let databases: [DatabaseName: any SQLDatabase]
+        /// The databases spread over shards; shard 0 of each is in `databases`.
+        var sharded: [DatabaseName: ShardedDatabase] = [:]
         /// The connections to the services of other processes.
         let upstreamPools: [UpstreamConnectionPool]
         var bus: RedisStreamBus? = nil
@@ -42,6 +44,7 @@ struct ProcessAssembly {
             for pool in upstreamPools { pool.close() }
             await bus?.close()
             await redis?.close()
+            for database in sharded.values { await database.close() }
             for database in databases.values { await database.close() }
         }
     }
@@ -80,8 +83,10 @@ struct ProcessAssembly {
         let databases = try await DatabaseSet.open(
             databaseNames, directory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous,
             readers: configuration.sqliteReaders, postgres: configuration.postgres, logger: logger)
+        let sharded: [DatabaseName: ShardedDatabase]
         do {
             try await migrate(databases, hosted: hosted)
+            sharded = try await ShardSet.open(configuration, hosted: hosted, homes: databases, logger: logger)
         } catch {
             await AssembledProcess(
                 router: Router(context: ServiceContext.self), modules: [], background: [], databases: databases,
@@ -89,7 +94,8 @@ struct ProcessAssembly {
             ).close()
             throw error
         }
-        let metrics = MetricsRegistry().addingProcessAndPools(Array(databases.values))
+        // A sharded database reports its shards' pools added up, under its one name.
+        let metrics = MetricsRegistry().addingProcessAndPools(databases.map { name, home in sharded[name] ?? home })
         // Redis Streams carry the events between processes when configured; otherwise every
         // event stays in this process, which is all the embedded mode needs.
         let redis = configuration.redis.map { RedisClient(configuration: $0, logger: logger) }
@@ -106,7 +112,8 @@ struct ProcessAssembly {
         let directoryBox = Mutex<ServiceDirectory?>(nil)
         func environment(for service: ServiceName) -> ServiceEnvironment {
             ServiceEnvironment(
-                mode: mode, version: BuildInfo.version, database: service.database.flatMap { databases[$0] },
+                mode: mode, version: BuildInfo.version,
+                database: service.database.flatMap { service.isTenantSharded ? sharded[$0] ?? databases[$0] : databases[$0] },
                 bus: bus, cache: cache, rateLimits: rateLimits, metrics: metrics, logger: logger.with("service.name", service.rawValue),
                 client: { other in directoryBox.withLock { $0! }.client(for: other) })
         }
@@ -158,9 +165,15 @@ struct ProcessAssembly {
                 for module in modules { module.addRoutes(to: router) }
             }
         }
-        let relays: [any Service] = databases.map { name, database in
+        var relays: [any Service] = databases.map { name, database in
             let sources = hosted.filter { $0.database == name }.map(\.rawValue)
             return OutboxRelay(outbox: Outbox(database: database, sources: sources), bus: bus, metrics: metrics, logger: logger)
+        }
+        for (name, database) in sharded {
+            let sources = hosted.filter { $0.isTenantSharded && $0.database == name }.map(\.rawValue)
+            for shard in database.shards.dropFirst() {
+                relays.append(OutboxRelay(outbox: Outbox(database: shard, sources: sources), bus: bus, metrics: metrics, logger: logger))
+            }
         }
         var mesh: [any Service] = balancers.isEmpty
             ? [] : [HealthProber(clients: Array(balancers.values), interval: configuration.healthInterval, metrics: metrics, logger: logger)]
@@ -171,7 +184,7 @@ struct ProcessAssembly {
             })
         }
         return AssembledProcess(
-            router: router, modules: modules, background: relays + mesh + modules.flatMap(\.backgroundServices), databases: databases,
+            router: router, modules: modules, background: relays + mesh + modules.flatMap(\.backgroundServices), databases: databases, sharded: sharded,
             upstreamPools: upstreams.values.flatMap { $0.map(\.pool) }, bus: redisBus, redis: redis,
             // The gateway's listener is the public edge; the services behind it admit other processes only.
             listenerTLS: gateway == nil ? meshTLS : nil)
@@ -198,7 +211,7 @@ struct ProcessAssembly {
                     metadata: [
                         "server.address": .string(channel.localAddress?.ipAddress ?? "?"),
                         "server.port": .stringConvertible(channel.localAddress?.port ?? 0),
-                        "event.duration": .stringConvertible(elapsed.milliseconds * 1_000_000),
+                        "event.duration": .stringConvertible(elapsed.nanoseconds),
                         "process.memory.rss": .stringConvertible(ProcessMetrics.residentMemoryBytes()),
                     ])
             },

@@ -23,6 +23,9 @@ struct ServeConfiguration: Sendable {
     var sqliteReaders: Int
     /// The service databases kept on PostgreSQL; the others are SQLite files.
     var postgres: [DatabaseName: PostgresLocation]
+    /// The shards beside the home database of each sharded service's database (shard 0 is
+    /// `postgres[name]`); empty: no sharding.
+    var shards: [DatabaseName: [PostgresLocation]]
     /// The Redis of the event bus between processes; `nil`: events stay in the process.
     var redis: RedisConfiguration?
     var rateLimitFailure: RateLimitFailure
@@ -125,6 +128,25 @@ struct ServeConfiguration: Sendable {
                 postgres = try Self.postgresLocations(found.value)
             } catch let error as PostgresLocationError {
                 throw fail(.databaseURLs, (Self.redactCredentials(found.value), found.source), "URL or NAME=URL entries (\(error.description))")
+            }
+        }
+        shards = [:]
+        if let found = raw(.databaseShards) {
+            let urls = found.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for database in Set(ServiceName.allCases.filter(\.isTenantSharded).compactMap(\.database)) {
+                guard let home = postgres[database] else {
+                    throw fail(.databaseShards, (Self.redactCredentials(found.value), found.source), "shards beside a --database-url for the \(database.rawValue) database")
+                }
+                do {
+                    shards[database] = try urls.map { url in
+                        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else { throw PostgresLocationError("\(Self.redactCredentials(url)) is not a postgres:// URL") }
+                        let location = try PostgresLocation(url: url, schema: database.rawValue)
+                        guard location.redacted != home.redacted else { throw PostgresLocationError("\(location.redacted) is the home database, shard 0, already") }
+                        return location
+                    }
+                } catch let error as PostgresLocationError {
+                    throw fail(.databaseShards, (Self.redactCredentials(found.value), found.source), "postgres:// URLs (\(error.description))")
+                }
             }
         }
         redis = nil

@@ -57,6 +57,9 @@ struct Setting: Sendable {
     static let databaseURLs = Setting(
         key: "databaseUrl", flag: "--database-url", environment: "NEUROERP_DATABASE_URL", defaultValue: nil,
         help: "PostgreSQL instead of SQLite: postgres://user:password@host:port/database[?pool_size=8&connect_timeout=10&sslmode=require] for every service database (each in its own schema), or NAME=URL for one (NAME a database — main, compliance, documents, analytics, audit — or a service); repeatable, comma-separated in the variable.")
+    static let databaseShards = Setting(
+        key: "databaseShards", flag: "--database-shard", environment: "NEUROERP_DATABASE_SHARDS", defaultValue: nil,
+        help: "More PostgreSQL databases for the tenants' ledger and stock (the transactions service), beside the --database-url one, which stays shard 0 and keeps the directory: postgres:// URLs with the options of --database-url; repeatable, comma-separated in the variable. New tenants spread over all shards; `neuroerp tenant move` moves one.")
     static let redisURL = Setting(
         key: "redisUrl", flag: "--redis-url", environment: "NEUROERP_REDIS_URL", defaultValue: nil,
         help: "Redis for the event bus between processes (Redis Streams): redis://[user:password@]host:port[/db][?pool_size=4&timeout_ms=2000&connect_timeout_ms=1000&key_prefix=neuroerp:]; without it events stay inside each process.")
@@ -118,7 +121,7 @@ struct Setting: Sendable {
     /// Every setting of `serve`, in the order the README's table lists them.
     static let all: [Setting] = [
         services, host, port, dataDirectory, upstreams, logFormat, logLevel, upstreamTimeout, upstreamConnections, circuitFailures, circuitOpen,
-        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, redisURL, rateLimitFailure, rateLimits, gatewayPolicy, gatewayCacheEntries, corsOrigins, meshSecret, tlsCertificate, tlsKey, tlsAuthority, healthInterval, shutdownTimeout, statusMaxAge, cacheEntries,
+        maximumBodyBytes, sqliteSynchronous, sqliteReaders, databaseURLs, databaseShards, redisURL, rateLimitFailure, rateLimits, gatewayPolicy, gatewayCacheEntries, corsOrigins, meshSecret, tlsCertificate, tlsKey, tlsAuthority, healthInterval, shutdownTimeout, statusMaxAge, cacheEntries,
         accessTokenLifetime, refreshTokenLifetime, bcryptCost, signingKeyRotation,
     ]
 }
