@@ -14,6 +14,8 @@ struct MigrateCommand: AsyncParsableCommand {
     var dataDirectory: String?
     @Option(name: .customLong("database-url"), help: ServeCommand.help(.databaseURLs))
     var databaseURLs: [String] = []
+    @Option(name: .customLong("database-shard"), help: ServeCommand.help(.databaseShards))
+    var databaseShards: [String] = []
     @Option(name: .customLong("config"), help: "JSON config file, as for serve. [env: NEUROERP_CONFIG]")
     var configFile: String?
 
@@ -25,21 +27,23 @@ struct MigrateCommand: AsyncParsableCommand {
             var flags: [String: String] = [:]
             flags["dataDir"] = dataDirectory
             flags["databaseUrl"] = databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")
+            flags["databaseShards"] = databaseShards.isEmpty ? nil : databaseShards.joined(separator: ",")
             sources = ConfigurationSources(flags: flags, environment: environment, file: file)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
-        let directory = sources.value(of: .dataDirectory)!.value
-        let postgres: [DatabaseName: PostgresLocation]
+        let configuration: ServeConfiguration
         do {
-            postgres = try sources.value(of: .databaseURLs).map { try ServeConfiguration.postgresLocations($0.value) } ?? [:]
-        } catch let error as PostgresLocationError {
-            throw ValidationError("--database-url: \(error.description)")
+            configuration = try ServeConfiguration(sources: sources)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
         }
         var logger = Logger(label: "neuroerp.migrate")
         logger.logLevel = .warning
         let databases = try await DatabaseSet.open(
-            DatabaseName.allCases, directory: directory, synchronous: .full, readers: 1, postgres: postgres, logger: logger)
+            DatabaseName.allCases, directory: configuration.dataDirectory, synchronous: .full, readers: 1,
+            postgres: configuration.postgres, logger: logger)
+        var sharded: [DatabaseName: ShardedDatabase] = [:]
         do {
             for (name, database) in databases.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 let migrator = Migrator(database: database, logger: logger)
@@ -48,10 +52,16 @@ struct MigrateCommand: AsyncParsableCommand {
                     print("\(name.rawValue): \(track.name) at version \(version)")
                 }
             }
+            sharded = try await ShardSet.open(configuration, hosted: ServiceName.allCases, homes: databases, logger: logger)
+            for (name, database) in sharded {
+                print("\(name.rawValue): \(database.shards.count) shards at the latest versions")
+            }
         } catch {
+            for database in sharded.values { await database.close() }
             for database in databases.values { await database.close() }
             throw error
         }
+        for database in sharded.values { await database.close() }
         for database in databases.values { await database.close() }
     }
 }
