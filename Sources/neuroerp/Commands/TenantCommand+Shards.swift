@@ -63,7 +63,8 @@ extension TenantCommand {
             throw ValidationError("Give --database-url and at least one --database-shard (or NEUROERP_DATABASE_URL and NEUROERP_DATABASE_SHARDS).")
         }
         var logger = Logger(label: "neuroerp.tenant")
-        logger.logLevel = .warning
+        // A process of the transactions service alone warns of split mode without Redis: not news here.
+        logger.logLevel = .error
         let process = try await ProcessAssembly(configuration: configuration, logger: logger).build()
         do {
             try await body(process.sharded[database]!)
