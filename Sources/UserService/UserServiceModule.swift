@@ -63,6 +63,20 @@ public struct UserServiceModule: ServiceModule {
         return user
     }
 
+    /// Waits until the auth service answers, at most `limit`: in split mode it may still be
+    /// starting when this process seeds the demo tenant, whose passwords it keeps.
+    /// - Returns: whether it answered in time.
+    public func awaitAuth(limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let answer = try? await environment.client(.auth).send(
+                ServiceRequest(method: .get, path: ServiceName.auth.internalPathPrefix + "/info"), trace: .generate(), timeout: .seconds(2))
+            if answer?.status == .ok { return true }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+
     /// Whether a login e-mail is in use, in any tenant.
     public func emailExists(_ email: String) async throws -> Bool {
         try await store.user(email: email) != nil

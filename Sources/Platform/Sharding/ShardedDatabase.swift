@@ -69,7 +69,10 @@ public final class ShardedDatabase: SQLDatabase {
                 if attempts > 0 {
                     logger.notice(
                         "tenant found on another shard after a move",
-                        metadata: ["tenant.id": "\(tenant)", "shard": "\(index)", "event.duration": "\((ContinuousClock.now - started).nanoseconds)"])
+                        metadata: [
+                            "tenant.id": "\(tenant)", "shard": "\(index)",
+                            "event.duration": .stringConvertible((ContinuousClock.now - started).nanoseconds),
+                        ])
                 }
                 return result
             } catch is TenantElsewhere {

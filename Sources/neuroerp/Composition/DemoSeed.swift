@@ -22,6 +22,9 @@ enum DemoSeed {
         users: UserServiceModule, transactions: TransactionServiceModule?, compliance: ComplianceServiceModule?, logger: Logger
     ) async throws {
         guard try await !users.emailExists("admin@demo.local") else { return }
+        guard await users.awaitAuth(limit: .seconds(60)) else {
+            throw Problem.upstreamUnavailable("auth", detail: "The auth service did not answer within 60 s; the demo tenant was not created.")
+        }
         let (tenant, admin) = try await users.createTenant(
             name: tenantName, adminEmail: "admin@demo.local", adminName: "Anna Admin", password: password)
         for person in people {
