@@ -58,23 +58,33 @@ enum GroupCommit {
     static func run(
         _ batch: [any PendingWrite], in executor: any SQLExecutor, notes: TransactionNotes, statement: (String) throws -> Void
     ) throws -> Bool {
+        let group = notes.group
         if batch.count == 1 {
             // Alone in its transaction: no savepoint needed, a failure rolls everything back.
+            group.beginWrite()
             guard batch[0].run(in: executor) else {
                 notes.wroteEvents = false
                 return false
             }
+            group.keepWrite()
+            try group.finish(on: executor)
             return true
         }
         for request in batch {
             let wroteEventsBefore = notes.wroteEvents
             try statement("SAVEPOINT grouped_write")
-            if !request.run(in: executor) {
+            group.beginWrite()
+            if request.run(in: executor) {
+                group.keepWrite()
+            } else {
                 try statement("ROLLBACK TO grouped_write")
+                group.discardWrite()
                 notes.wroteEvents = wroteEventsBefore  // its events are gone with it
             }
             try statement("RELEASE grouped_write")
         }
+        // A failure here fails the whole group: each write's own checks ran already.
+        try group.finish(on: executor)
         return true
     }
 }
@@ -83,6 +93,7 @@ enum GroupCommit {
 final class TransactionNotes: @unchecked Sendable {
     // Touched by the writer thread during the group, then by the draining task after it.
     var wroteEvents = false
+    let group = WriteGroup()
 }
 
 extension BatchingThread where Job == any PendingWrite {

@@ -79,6 +79,9 @@ public protocol SQLExecutor {
 
     /// Records that this transaction appended outbox events (the outbox calls it).
     func noteEventsWritten()
+
+    /// The state the writes of this group commit share; `nil` in a read.
+    var writeGroup: WriteGroup? { get }
 }
 
 /// A statement with its positional binds.

@@ -40,6 +40,8 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
 
     func noteEventsWritten() { notes?.wroteEvents = true }
 
+    var writeGroup: WriteGroup? { notes?.group }
+
     /// Rows changed by the last statement; a held-back last write is sent alone to count them.
     func changes() throws -> Int {
         if case .write(let sql, let binds)? = state.held.last {

@@ -8,6 +8,8 @@ struct SQLiteExecutor: SQLExecutor {
 
     func noteEventsWritten() { notes?.wroteEvents = true }
 
+    var writeGroup: WriteGroup? { notes?.group }
+
     @discardableResult
     func query(_ sql: String, _ binds: [DatabaseValue]) throws -> [DatabaseRow] {
         try connection.query(sql, binds)

@@ -114,10 +114,10 @@ extension TransactionServiceModule {
 
     /// open → closed → locked; a closed period may be reopened, a locked one never changes again.
     func changePeriod(_ period: String, to status: FiscalPeriodStatus, identity: Identity, trace: TraceContext?) async throws -> FiscalPeriod {
-        let (year, month) = PostingWriter.period(of: period + "-01")
         let tenant = identity.tenantID
         return try await processor.database.write { tx in
-            let current = try PostingWriter(tx, tenant: tenant).periodStatus(of: period + "-01")
+            let writer = PostingWriter(tx, tenant: tenant)
+            let current = try writer.periodStatus(of: period + "-01")
             let allowed: Bool = switch (current, status) {
             case (.open, .closed), (.closed, .locked), (.closed, .open), (.open, .locked): true
             case let (from, to): from == to
@@ -126,9 +126,7 @@ extension TransactionServiceModule {
                 throw Problem.conflict("fiscal_period_transition", "Period \(period) is \(current.rawValue) and cannot become \(status.rawValue).")
             }
             let now = Date.nowInWholeSeconds
-            try tx.execute(
-                "UPDATE fiscal_periods SET status = ?, changed_at = ? WHERE tenant_id = ? AND year = ? AND month = ?",
-                [.text(status.rawValue), .text(RFC3339.string(from: now)), .text(tenant.description), .integer(year), .integer(month)])
+            try writer.setPeriodStatus(of: period + "-01", to: status, at: now)
             if current != status {
                 try Outbox.append([TransactionEvents.make(
                     "fiscal_period.changed", tenant: tenant, subject: identity.subject, trace: trace,

@@ -18,7 +18,8 @@ struct PostingWriter {
     // MARK: - Reading state
 
     /// Completes a context holding master data with the current stock, valuations and period,
-    /// asked for together (one round trip to a database server).
+    /// asked for together (one round trip to a database server) where the group's earlier
+    /// postings have not read or changed them already.
     func load(into context: inout PostingContext, for transaction: BusinessTransaction) throws {
         let keys = Set(transaction.items.flatMap { item in
             [item.locationId, item.toLocationId].compactMap { $0 }.map {
@@ -26,61 +27,114 @@ struct PostingWriter {
             }
         })
         let articles = Set(transaction.items.map(\.articleId))
-        let articleValues = articles.map { DatabaseValue.text($0.description) }
-        var statements = [
-            periodStatement(of: transaction.date),
-            SQLStatement(
-                "SELECT article_id, batch_id, location_id, quantity_milli FROM stock_levels WHERE tenant_id = ? AND article_id IN (\(Self.marks(articles.count)))",
-                [tenantValue] + articleValues),
-            SQLStatement(
-                "SELECT article_id, quantity_milli, value_minor FROM article_valuations WHERE tenant_id = ? AND article_id IN (\(Self.marks(articles.count)))",
-                [tenantValue] + articleValues),
-        ]
-        let checksCredit = transaction.kind == .sale && context.partner?.creditLimitMinor != nil
-        if checksCredit, let partner = context.partner {
-            statements.append(SQLStatement(
+        let (year, month) = Self.period(of: transaction.date)
+        let period = LedgerGroupState.TenantPeriod(tenant: tenant, year: year, month: month)
+        let counter = LedgerGroupState.TenantYear(tenant: tenant, year: year)
+        let known = try withState { $0 }
+        let missingKeys = keys.filter { known.stock[.init(tenant: tenant, key: $0)] == nil }
+        let missingArticles = articles.filter { known.valuations[.init(tenant: tenant, article: $0)] == nil }
+        var statements: [SQLStatement] = []
+        func ask(_ statement: SQLStatement) -> Int {
+            statements.append(statement)
+            return statements.count - 1
+        }
+        var periodAnswer: Int?
+        if known.periods[period] == nil {
+            try recordOpenPeriod(of: transaction.date)
+            periodAnswer = ask(periodStatement(of: transaction.date))
+        }
+        let stockArticles = Set(missingKeys.map(\.articleId)).map { DatabaseValue.text($0.description) }
+        let stockAnswer = stockArticles.isEmpty ? nil : ask(SQLStatement(
+            "SELECT article_id, batch_id, location_id, quantity_milli FROM stock_levels WHERE tenant_id = ? AND article_id IN (\(Self.marks(stockArticles.count)))",
+            [tenantValue] + stockArticles))
+        let valuationAnswer = missingArticles.isEmpty ? nil : ask(SQLStatement(
+            "SELECT article_id, quantity_milli, value_minor FROM article_valuations WHERE tenant_id = ? AND article_id IN (\(Self.marks(missingArticles.count)))",
+            [tenantValue] + missingArticles.map { .text($0.description) }))
+        // The entry the posting books takes the year's next number: asked for in the same round trip.
+        let counterAnswer = known.lastNumbers[counter] != nil ? nil : ask(lastNumberStatement(of: year))
+        var creditAnswer: Int?
+        if transaction.kind == .sale, context.partner?.creditLimitMinor != nil, let partner = context.partner {
+            creditAnswer = ask(SQLStatement(
                 "SELECT COALESCE(SUM(amount_minor - paid_minor), 0) AS open FROM open_items WHERE tenant_id = ? AND partner_id = ? AND kind = 'receivable'",
                 [tenantValue, .text(partner.id.description)]))
         }
-        try recordOpenPeriod(of: transaction.date)
-        let answers = try tx.queries(statements)
-        context.periodStatus = Self.periodStatus(answers[0])
-        for key in keys { context.stock[key] = 0 }
-        for row in answers[1] {
-            guard let article = row["article_id"].string.flatMap(EntityID.init), let batch = row["batch_id"].string.flatMap(EntityID.init),
-                let location = row["location_id"].string.flatMap(EntityID.init)
-            else { continue }
-            let key = StockKey(articleId: article, batchId: batch, locationId: location)
-            if keys.contains(key) { context.stock[key] = try row.requireInt("quantity_milli") }
+        let answers = statements.isEmpty ? [] : try tx.queries(statements)
+        let state = try withState { state in
+            if let periodAnswer { state.periods[period] = Self.periodStatus(answers[periodAnswer]) }
+            for key in missingKeys { state.stock[.init(tenant: tenant, key: key)] = 0 }
+            for row in stockAnswer.map({ answers[$0] }) ?? [] {
+                guard let article = row["article_id"].string.flatMap(EntityID.init), let batch = row["batch_id"].string.flatMap(EntityID.init),
+                    let location = row["location_id"].string.flatMap(EntityID.init)
+                else { continue }
+                let key = StockKey(articleId: article, batchId: batch, locationId: location)
+                if missingKeys.contains(key) { state.stock[.init(tenant: tenant, key: key)] = try row.requireInt("quantity_milli") }
+            }
+            for article in missingArticles { state.valuations[.init(tenant: tenant, article: article)] = .empty }
+            for row in valuationAnswer.map({ answers[$0] }) ?? [] {
+                guard let article = row["article_id"].string.flatMap(EntityID.init) else { continue }
+                state.valuations[.init(tenant: tenant, article: article)] = Valuation(
+                    quantityMilli: try row.requireInt("quantity_milli"), valueMinor: try row.requireInt("value_minor"))
+            }
+            if let counterAnswer { state.lastNumbers[counter] = answers[counterAnswer].first?["last_number"].integer ?? 0 }
+            return state
         }
-        for article in articles { context.valuations[article] = .empty }
-        for row in answers[2] {
-            guard let article = row["article_id"].string.flatMap(EntityID.init) else { continue }
-            context.valuations[article] = Valuation(quantityMilli: try row.requireInt("quantity_milli"), valueMinor: try row.requireInt("value_minor"))
-        }
-        if checksCredit { context.openReceivablesMinor = answers[3].first?["open"].integer ?? 0 }
+        context.periodStatus = state.periods[period] ?? .locked
+        for key in keys { context.stock[key] = state.stock[.init(tenant: tenant, key: key)] ?? 0 }
+        for article in articles { context.valuations[article] = state.valuations[.init(tenant: tenant, article: article)] ?? .empty }
+        if let creditAnswer { context.openReceivablesMinor = answers[creditAnswer].first?["open"].integer ?? 0 }
     }
 
     func stockLevel(_ key: StockKey) throws -> Int {
-        try tx.query(
+        let row = LedgerGroupState.TenantStock(tenant: tenant, key: key)
+        if let known = try withState({ $0.stock[row] }) { return known }
+        let level = try tx.query(
             "SELECT quantity_milli FROM stock_levels WHERE tenant_id = ? AND article_id = ? AND batch_id = ? AND location_id = ?",
             [tenantValue, .text(key.articleId.description), .text(key.batchId.description), .text(key.locationId.description)]
         ).first?["quantity_milli"].integer ?? 0
+        try withState { $0.stock[row] = level }
+        return level
     }
 
     func valuation(of article: EntityID) throws -> Valuation {
-        guard let row = try tx.query(
+        let row = LedgerGroupState.TenantArticle(tenant: tenant, article: article)
+        if let known = try withState({ $0.valuations[row] }) { return known }
+        let valuation = try tx.query(
             "SELECT quantity_milli, value_minor FROM article_valuations WHERE tenant_id = ? AND article_id = ?",
             [tenantValue, .text(article.description)]
-        ).first else { return .empty }
-        return Valuation(quantityMilli: try row.requireInt("quantity_milli"), valueMinor: try row.requireInt("value_minor"))
+        ).first.map { Valuation(quantityMilli: try $0.requireInt("quantity_milli"), valueMinor: try $0.requireInt("value_minor")) } ?? .empty
+        try withState { $0.valuations[row] = valuation }
+        return valuation
     }
 
     /// The period's status; a period nobody touched yet is open, and is recorded as such.
     func periodStatus(of date: String) throws -> FiscalPeriodStatus {
+        let (year, month) = Self.period(of: date)
+        let period = LedgerGroupState.TenantPeriod(tenant: tenant, year: year, month: month)
+        if let known = try withState({ $0.periods[period] }) { return known }
         try recordOpenPeriod(of: date)
         let statement = periodStatement(of: date)
-        return Self.periodStatus(try tx.query(statement.sql, statement.binds))
+        let status = Self.periodStatus(try tx.query(statement.sql, statement.binds))
+        try withState { $0.periods[period] = status }
+        return status
+    }
+
+    /// Sets a period's status (the period exists: `periodStatus` recorded it).
+    func setPeriodStatus(of date: String, to status: FiscalPeriodStatus, at time: Date) throws {
+        let (year, month) = Self.period(of: date)
+        try tx.execute(
+            "UPDATE fiscal_periods SET status = ?, changed_at = ? WHERE tenant_id = ? AND year = ? AND month = ?",
+            [.text(status.rawValue), .text(RFC3339.string(from: time)), tenantValue, .integer(year), .integer(month)])
+        try withState { $0.periods[.init(tenant: tenant, year: year, month: month)] = status }
+    }
+
+    /// Reads or changes the ledger rows the group's writes share. Outside a group (no write runs
+    /// so today) the changes are written at once.
+    private func withState<Result>(_ change: (inout LedgerGroupState) throws -> Result) throws -> Result {
+        if let group = tx.writeGroup { return try group.update(LedgerGroupState.self, change) }
+        var state = LedgerGroupState()
+        let result = try change(&state)
+        try state.writeDeferred(on: tx)
+        return result
     }
 
     /// Records a period nobody touched yet as open (the statement waits for no answer).
@@ -89,6 +143,10 @@ struct PostingWriter {
         try tx.execute(
             "INSERT INTO fiscal_periods (tenant_id, year, month, status, changed_at) VALUES (?, ?, ?, 'open', ?) ON CONFLICT (tenant_id, year, month) DO NOTHING",
             [tenantValue, .integer(year), .integer(month), .text(RFC3339.now())])
+    }
+
+    private func lastNumberStatement(of year: Int) -> SQLStatement {
+        SQLStatement("SELECT last_number FROM posting_sequences WHERE tenant_id = ? AND fiscal_year = ?", [tenantValue, .integer(year)])
     }
 
     private func periodStatement(of date: String) -> SQLStatement {
@@ -129,29 +187,19 @@ struct PostingWriter {
                  .text(movement.key.batchId.description), .text(movement.key.locationId.description),
                  .integer(movement.quantityMilli), .integer(movement.valueMinor), .text(date)]
             })
-        // Sorted, so concurrent writers on a server would lock the rows in one order.
-        let keys = Set(result.movements.map(\.key)).sorted {
-            ($0.articleId.description, $0.batchId.description, $0.locationId.description) < ($1.articleId.description, $1.batchId.description, $1.locationId.description)
+        // Stock and valuations are written once for the group, at its end.
+        try withState { state in
+            for key in Set(result.movements.map(\.key)) {
+                let row = LedgerGroupState.TenantStock(tenant: tenant, key: key)
+                state.stock[row] = result.stock[key] ?? 0
+                state.changedStock.insert(row)
+            }
+            for article in Set(result.movements.map(\.key.articleId)) {
+                let row = LedgerGroupState.TenantArticle(tenant: tenant, article: article)
+                state.valuations[row] = result.valuations[article] ?? .empty
+                state.changedValuations.insert(row)
+            }
         }
-        try tx.execute(
-            """
-            INSERT INTO stock_levels (tenant_id, article_id, batch_id, location_id, quantity_milli) VALUES \(Self.rowMarks(keys.count, columns: 5))
-            ON CONFLICT (tenant_id, article_id, batch_id, location_id) DO UPDATE SET quantity_milli = excluded.quantity_milli
-            """,
-            keys.flatMap { key -> [DatabaseValue] in
-                [tenantValue, .text(key.articleId.description), .text(key.batchId.description), .text(key.locationId.description),
-                 .integer(result.stock[key] ?? 0)]
-            })
-        let articles = Set(result.movements.map(\.key.articleId)).sorted { $0.description < $1.description }
-        try tx.execute(
-            """
-            INSERT INTO article_valuations (tenant_id, article_id, quantity_milli, value_minor) VALUES \(Self.rowMarks(articles.count, columns: 4))
-            ON CONFLICT (tenant_id, article_id) DO UPDATE SET quantity_milli = excluded.quantity_milli, value_minor = excluded.value_minor
-            """,
-            articles.flatMap { article -> [DatabaseValue] in
-                let valuation = result.valuations[article] ?? .empty
-                return [tenantValue, .text(article.description), .integer(valuation.quantityMilli), .integer(valuation.valueMinor)]
-            })
     }
 
     /// Books a balanced entry under the next gapless number of its fiscal year.
@@ -162,13 +210,10 @@ struct PostingWriter {
         precondition(lines.isBalanced && !lines.isEmpty, "only balanced entries are booked")
         let year = Self.period(of: date).year
         // The counter moves inside this transaction: a rolled-back posting gives its number back.
-        let number = try tx.query(
-            """
-            INSERT INTO posting_sequences (tenant_id, fiscal_year, last_number) VALUES (?, ?, 1)
-            ON CONFLICT (tenant_id, fiscal_year) DO UPDATE SET last_number = posting_sequences.last_number + 1 RETURNING last_number
-            """,
-            [tenantValue, .integer(year)]
-        ).first?["last_number"].integer ?? 0
+        let counter = LedgerGroupState.TenantYear(tenant: tenant, year: year)
+        let last = try withState { $0.lastNumbers[counter] }
+            ?? tx.query(lastNumberStatement(of: year).sql, lastNumberStatement(of: year).binds).first?["last_number"].integer ?? 0
+        let number = last + 1
         let entry = JournalEntry(
             id: .generate(), fiscalYear: year, number: number, date: date, description: description, source: source,
             transactionId: transactionID, reversesId: reverses, lines: lines, createdBy: actor, createdAt: Date.nowInWholeSeconds)
@@ -190,22 +235,16 @@ struct PostingWriter {
                 [tenantValue, entryValue, .integer(index + 1), .text(line.account), .integer(line.debitMinor), .integer(line.creditMinor),
                  line.taxCode.map { .text($0) } ?? .null, line.partnerId.map { .text($0.description) } ?? .null]
             })
-        // One balance row per account, however many lines name it (a sale of several items books
-        // revenue, cost of goods and inventory once per item).
-        var sums: [String: (debit: Int, credit: Int)] = [:]
-        for line in lines {
-            sums[line.account, default: (0, 0)].debit += line.debitMinor
-            sums[line.account, default: (0, 0)].credit += line.creditMinor
+        // The number and the balances are written once for the group, at its end.
+        try withState { state in
+            state.lastNumbers[counter] = number
+            state.changedNumbers.insert(counter)
+            for line in lines {
+                let account = LedgerGroupState.TenantAccount(tenant: tenant, year: year, account: line.account)
+                state.balanceChanges[account, default: .init()].debit += line.debitMinor
+                state.balanceChanges[account, default: .init()].credit += line.creditMinor
+            }
         }
-        try tx.execute(
-            """
-            INSERT INTO account_balances (tenant_id, fiscal_year, account, debit_minor, credit_minor) VALUES \(Self.rowMarks(sums.count, columns: 5))
-            ON CONFLICT (tenant_id, fiscal_year, account) DO UPDATE SET
-                debit_minor = account_balances.debit_minor + excluded.debit_minor, credit_minor = account_balances.credit_minor + excluded.credit_minor
-            """,
-            sums.sorted { $0.key < $1.key }.flatMap { account, sum -> [DatabaseValue] in
-                [tenantValue, .integer(year), .text(account), .integer(sum.debit), .integer(sum.credit)]
-            })
         return entry
     }
 
