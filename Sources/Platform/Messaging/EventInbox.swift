@@ -27,14 +27,26 @@ public struct EventInbox: Sendable {
         _ items: [(event: EventEnvelope, item: Item)], apply: @escaping @Sendable (any SQLExecutor, Item) throws -> Void
     ) async throws -> [Item] {
         guard !items.isEmpty else { return [] }
+        let consumer = DatabaseValue.text(self.consumer)
         return try await database.write { tx in
             let now = DatabaseValue.text(RFC3339.string(from: Date()))
+            // One statement per 500 events records them and names the ones not seen before: on a
+            // database server, a round trip per batch rather than one per event.
+            var fresh = Set<String>()
+            var start = 0
+            while start < items.count {
+                let chunk = items[start..<min(start + 500, items.count)]
+                let rows = try tx.query(
+                    "INSERT INTO processed_events (consumer, event_id, processed_at) VALUES "
+                        + Array(repeating: "(?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                        + " ON CONFLICT DO NOTHING RETURNING event_id",
+                    chunk.flatMap { [consumer, .text($0.event.id.description), now] })
+                fresh.formUnion(rows.compactMap { $0["event_id"].string })
+                start += chunk.count
+            }
             var applied: [Item] = []
-            for (event, item) in items {
-                try tx.execute(
-                    "INSERT INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [.text(consumer), .text(event.id.description), now])
-                guard try tx.changes() == 1 else { continue }
+            // Removed as it is applied: an event twice in one batch runs once.
+            for (event, item) in items where fresh.remove(event.id.description) != nil {
                 try apply(tx, item)
                 applied.append(item)
             }

@@ -4,7 +4,10 @@ enum Placeholders {
     /// PostgreSQL's numbered parameters: `$1, $2, …`.
     static func numbered(_ sql: String) -> String {
         guard sql.utf8.contains(UInt8(ascii: "?")) else { return sql }
-        return replace(sql) { "$\($0 + 1)" }
+        var text: [UInt8] = []
+        text.reserveCapacity(sql.utf8.count + 16)
+        replaceMarks(in: sql, into: &text) { index, text in text.append(contentsOf: "$\(index + 1)".utf8) }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The statement with its values written in as literals, for a code block that takes no
@@ -12,79 +15,74 @@ enum Placeholders {
     /// for the statement as it was).
     static func inlined(_ sql: String, _ binds: [DatabaseValue]) -> String? {
         var used = 0
-        let text = replace(sql) { index in
+        var text: [UInt8] = []
+        text.reserveCapacity(sql.utf8.count + 32 * binds.count)
+        replaceMarks(in: sql, into: &text) { index, text in
             used = index + 1
-            return index < binds.count ? literal(binds[index]) : "NULL"
+            if index < binds.count { appendLiteral(binds[index], to: &text) } else { text.append(contentsOf: "NULL".utf8) }
         }
-        return used == binds.count ? text : nil
+        return used == binds.count ? String(decoding: text, as: UTF8.self) : nil
     }
 
-    /// `sql` with the `index`-th mark (from 0) replaced by `mark(index)`.
-    static func replace(_ sql: String, with mark: (Int) -> String) -> String {
-        var result = ""
-        result.reserveCapacity(sql.utf8.count + 16)
+    /// Copies `sql` into `text`, each mark written by `mark(index, &text)` (from 0). Byte by
+    /// byte: quotes, dashes and marks are ASCII, which never occurs inside a longer UTF-8
+    /// sequence, so a quote followed by a combining mark is still a quote, as to the server.
+    private static func replaceMarks(in sql: String, into text: inout [UInt8], mark: (Int, inout [UInt8]) -> Void) {
         var number = 0
-        var quote: Character?
+        var quote: UInt8?
         var inComment = false
-        var previous: Character = " "
-        for character in sql {
-            defer { previous = character }
+        var previous = UInt8(ascii: " ")
+        for byte in sql.utf8 {
+            defer { previous = byte }
             if inComment {
-                if character == "\n" { inComment = false }
+                if byte == UInt8(ascii: "\n") { inComment = false }
             } else if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "-" && previous == "-" {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                quote = byte
+            } else if byte == UInt8(ascii: "-") && previous == UInt8(ascii: "-") {
                 inComment = true
-            } else if character == "?" {
-                result += mark(number)
+            } else if byte == UInt8(ascii: "?") {
+                mark(number, &text)
                 number += 1
                 continue
             }
-            result.append(character)
+            text.append(byte)
         }
-        return result
     }
 
     /// A value as a typed literal the server reads back exactly as it would the bound value.
     /// Escape strings (`E'…'`) keep the meaning whatever `standard_conforming_strings` says.
-    static func literal(_ value: DatabaseValue) -> String {
+    static func appendLiteral(_ value: DatabaseValue, to text: inout [UInt8]) {
         switch value {
-        case .null: return "NULL"
-        case .integer(let number): return "'\(number)'::int8"
+        case .null: text.append(contentsOf: "NULL".utf8)
+        case .integer(let number): text.append(contentsOf: "'\(number)'::int8".utf8)
         case .float(let number):
-            if number.isNaN { return "'NaN'::float8" }
-            if number.isInfinite { return number < 0 ? "'-Infinity'::float8" : "'Infinity'::float8" }
-            return "'\(number)'::float8"
-        case .text(let text): return escaped(text)
+            if number.isNaN {
+                text.append(contentsOf: "'NaN'::float8".utf8)
+            } else if number.isInfinite {
+                text.append(contentsOf: (number < 0 ? "'-Infinity'::float8" : "'Infinity'::float8").utf8)
+            } else {
+                text.append(contentsOf: "'\(number)'::float8".utf8)
+            }
+        case .text(let value):
+            text.append(contentsOf: "E'".utf8)
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { text.append(byte) }
+                text.append(byte)
+            }
+            text.append(UInt8(ascii: "'"))
         case .blob(let data):
-            var hex = ""
-            hex.reserveCapacity(data.count * 2)
+            text.append(contentsOf: "E'\\\\x".utf8)
             for byte in data {
-                hex.unicodeScalars.append(hexDigits[Int(byte >> 4)])
-                hex.unicodeScalars.append(hexDigits[Int(byte & 0x0f)])
+                text.append(hexDigits[Int(byte >> 4)])
+                text.append(hexDigits[Int(byte & 0x0f)])
             }
-            return "E'\\\\x\(hex)'::bytea"
+            text.append(contentsOf: "'::bytea".utf8)
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".unicodeScalars)
-
-    /// Scalar by scalar, not character by character: a quote followed by a combining mark is
-    /// one `Character` in Swift but still a quote to the server.
-    private static func escaped(_ text: String) -> String {
-        var result = "E'"
-        result.reserveCapacity(text.utf8.count + 4)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "'": result.unicodeScalars.append(contentsOf: "''".unicodeScalars)
-            case "\\": result.unicodeScalars.append(contentsOf: "\\\\".unicodeScalars)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "'"
-    }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// Writes sent together as one anonymous code block (`DO`): one round trip for all of them,
