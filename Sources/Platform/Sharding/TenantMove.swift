@@ -7,8 +7,7 @@ import Foundation
 ///    tenant there fails its fence check and waits (in `ShardedDatabase`) for the move; reads
 ///    go on, since the data cannot change any more.
 /// 2. The rows are copied to the target in batches. The target does not hold the tenant yet,
-///    so nothing reads or writes them there; the last batch's transaction makes the target
-///    hold it.
+///    so nothing reads or writes them there; once all are there, it takes the tenant.
 /// 3. The source marks the tenant `moved` (reads stop too), the directory names the target,
 ///    and the waiting writes go there. Last, the source's copy is deleted.
 ///
@@ -75,11 +74,12 @@ public struct TenantMove: Sendable {
                     try table.delete(tenant, sources: sources, in: tx)
                 }
             }
-            for (index, table) in tables.enumerated() {
-                let rows = try await copy(table, from: from, to: to, holdingAfter: index == tables.count - 1)
+            for table in tables {
+                let rows = try await copy(table, from: from, to: to)
                 progress("\(table.name): \(rows) rows")
                 copied += rows
             }
+            try await to.write { [tenant] in try ShardState.take(tenant, in: $0) }
         }
         try await from.write { [tenant] in try ShardState.set(tenant, "moved", in: $0) }
         try await database.directory.record(tenant, on: target)
@@ -87,20 +87,15 @@ public struct TenantMove: Sendable {
         return copied
     }
 
-    /// Copies one table's rows of the tenant in primary-key order; with `holdingAfter`, the
-    /// target holds the tenant from the transaction of the last batch on.
-    private func copy(_ table: TenantTable, from: any SQLDatabase, to: any SQLDatabase, holdingAfter: Bool) async throws -> Int {
+    /// Copies one table's rows of the tenant in primary-key order.
+    private func copy(_ table: TenantTable, from: any SQLDatabase, to: any SQLDatabase) async throws -> Int {
         var after: [DatabaseValue]? = nil
         var count = 0
         while true {
             let page = try await from.read { [tenant, sources, after] in try table.page(of: tenant, sources: sources, after: after, limit: Self.batchRows, in: $0) }
-            let last = page.count < Self.batchRows
-            try await to.write { [tenant] tx in
-                try table.insert(page, in: tx)
-                if last && holdingAfter { try ShardState.take(tenant, in: tx) }
-            }
+            if !page.isEmpty { try await to.write { try table.insert(page, in: $0) } }
             count += page.count
-            if last { return count }
+            if page.count < Self.batchRows { return count }
             after = table.key(of: page[page.count - 1])
         }
     }
