@@ -62,6 +62,13 @@ import Testing
         } throws: { error in
             "\(error)".contains("home database")
         }
+        #expect {
+            try ServeConfiguration(sources: ConfigurationSources(flags: [
+                "databaseUrl": "postgres://erp@db0:5432/neuroerp", "databaseShards": "postgres://erp@db1/neuroerp,postgres://erp@db1/neuroerp",
+            ]))
+        } throws: { error in
+            "\(error)".contains("named twice")
+        }
     }
 
     @Test func rateLimitRulesAreParsedAndABadOneSaysWhatIsWrong() throws {

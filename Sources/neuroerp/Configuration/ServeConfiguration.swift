@@ -138,12 +138,16 @@ struct ServeConfiguration: Sendable {
                     throw fail(.databaseShards, (Self.redactCredentials(found.value), found.source), "shards beside a --database-url for the \(database.rawValue) database")
                 }
                 do {
-                    shards[database] = try urls.map { url in
+                    let locations = try urls.map { url in
                         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else { throw PostgresLocationError("\(Self.redactCredentials(url)) is not a postgres:// URL") }
                         let location = try PostgresLocation(url: url, schema: database.rawValue)
                         guard location.redacted != home.redacted else { throw PostgresLocationError("\(location.redacted) is the home database, shard 0, already") }
                         return location
                     }
+                    guard Set(locations.map(\.redacted)).count == locations.count else {
+                        throw PostgresLocationError("a shard is named twice")
+                    }
+                    shards[database] = locations
                 } catch let error as PostgresLocationError {
                     throw fail(.databaseShards, (Self.redactCredentials(found.value), found.source), "postgres:// URLs (\(error.description))")
                 }
