@@ -27,10 +27,13 @@ public final class GatewayAccess: Sendable {
 
     /// The verified caller and its signed assertion; nil for an anonymous request that no rule stops.
     /// - Throws: 401 for a bad credential or none where a rule needs one; 403 for a missing permission.
-    func admit(_ request: Request) async throws -> (identity: Identity, assertion: String)? {
+    /// - Parameter verified: the identity of the request's access token, when the rate limiter
+    ///   verified it already.
+    func admit(_ request: Request, verified: Identity? = nil) async throws -> (identity: Identity, assertion: String)? {
         var caller: (identity: Identity, assertion: String)?
         if let credential = try AuthenticationMiddleware.credential(in: request) {
-            let identity = try await verifier.identity(forBearer: credential)
+            let identity: Identity
+            if let verified { identity = verified } else { identity = try await verifier.identity(forBearer: credential) }
             caller = (identity, assertion(for: identity, credential: credential))
         }
         let path = request.uri.path

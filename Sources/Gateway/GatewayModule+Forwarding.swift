@@ -27,8 +27,8 @@ extension GatewayModule {
     /// Rate limit, access check, cache, then the service.
     func handle(_ request: Request, context: ServiceContext, client: any ServiceClient) async throws -> Response {
         // Counted before an API key is looked up, so a flood of made-up keys stops here.
-        let limits = try await rateLimiter?.admit(request, context: context) ?? [:]
-        let caller = try await access.admit(request)
+        let (limits, verified) = try await rateLimiter?.admit(request, context: context) ?? ([:], nil)
+        let caller = try await access.admit(request, verified: verified)
         let identity = caller?.identity
         let cacheKey = cache == nil ? nil : ResponseCache.key(method: request.method, uri: request.uri.description, headers: request.headers, caller: identity)
         var answer: ServiceResponse

@@ -5,7 +5,10 @@ import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Mesh
+import Platform
 import ServiceRuntime
+import Synchronization
 import Testing
 
 /// Verifies three made-up tokens: `reader` (reports.read), `colleague` (the reader's tenant, no
@@ -25,6 +28,16 @@ struct KnownTokens: CredentialVerifier {
     }
 }
 
+/// `KnownTokens`, counting how often it was asked.
+final class CountingTokens: CredentialVerifier {
+    let asked = Mutex(0)
+
+    func identity(forBearer credential: String) async throws -> Identity {
+        asked.withLock { $0 += 1 }
+        return try await KnownTokens().identity(forBearer: credential)
+    }
+}
+
 /// The gateway checks callers before any service sees them, applies its access rules per
 /// route, and tells the service who called in a signed assertion only it can make.
 @Suite struct GatewayAccessTests {
@@ -33,6 +46,28 @@ struct KnownTokens: CredentialVerifier {
     func app(_ reports: StubServiceClient, rules: [AccessRule] = []) -> some ApplicationProtocol {
         GatewayForwardingTests.app(
             [.reporting: reports], access: GatewayAccess(verifier: KnownTokens(), assertions: assertions, rules: rules))
+    }
+
+    @Test func aTokenCountedByARateLimitIsNotVerifiedAgainForTheAccessCheck() async throws {
+        let tokens = CountingTokens()
+        let reports = StubServiceClient(service: .reporting, json: "{}")
+        let gateway = GatewayModule(
+            environment: TestEnvironment.make(mode: .split), directory: ServiceDirectory(clients: [.reporting: reports]), openAPIFragments: [],
+            access: GatewayAccess(
+                verifier: tokens, assertions: assertions,
+                rules: [AccessRule(pathPrefix: "/api/v1/reports", methods: ["GET"], permission: .reportsRead)]),
+            statusMaxAge: .zero,
+            rateLimiter: GatewayRateLimiter(
+                rules: [RateLimitRule(scope: .user, limit: 100, window: .seconds(60))], store: InProcessRateLimitStore(), tokens: tokens))
+        try await Application(router: ServiceRouter.make(metrics: MetricsRegistry()) { gateway.addRoutes(to: $0) }).test(.router) { client in
+            let reader = try await client.execute(uri: "/api/v1/reports/trial-balance", method: .get, headers: [.authorization: "Bearer reader"])
+            #expect(reader.status == .ok)
+            #expect(reader.headers[HTTPField.Name("RateLimit")!] != nil, "the user was counted")
+            let clerk = try await client.execute(uri: "/api/v1/reports/trial-balance", method: .get, headers: [.authorization: "Bearer clerk"])
+            #expect(clerk.status == .forbidden, "the access rule still applies to the identity the rate limiter verified")
+        }
+        #expect(tokens.asked.withLock { $0 } == 2, "one verification per request")
+        #expect(reports.requests.count == 1)
     }
 
     @Test func aBadTokenIsRefusedAtTheGatewayWithoutCallingTheService() async throws {

@@ -23,11 +23,12 @@ public struct GatewayRateLimiter: Sendable {
         self.tokens = tokens
     }
 
-    /// The rate-limit fields for the response.
+    /// The rate-limit fields for the response, and the identity of the access token it verified
+    /// to count the caller (the access check then need not verify it again).
     /// - Throws: a 429 `Problem` when a rule refuses the request.
-    func admit(_ request: Request, context: ServiceContext) async throws -> HTTPFields {
-        guard !rules.isEmpty else { return [:] }
-        let (scope, subject) = await caller(of: request, context: context)
+    func admit(_ request: Request, context: ServiceContext) async throws -> (fields: HTTPFields, verified: Identity?) {
+        guard !rules.isEmpty else { return ([:], nil) }
+        let (scope, subject, verified) = await caller(of: request, context: context)
         let path = request.uri.path
         var tightest: (rule: RateLimitRule, decision: RateLimitDecision)?
         var refused: (rule: RateLimitRule, decision: RateLimitDecision)?
@@ -46,23 +47,23 @@ public struct GatewayRateLimiter: Sendable {
                 detail: "The limit \(refused.rule) is used up for this caller; try again in \(seconds) s.",
                 category: .rateLimited, headers: headers)
         }
-        return tightest.map { Self.fields($0.rule, $0.decision) } ?? [:]
+        return (tightest.map { Self.fields($0.rule, $0.decision) } ?? [:], verified)
     }
 
     /// The scope and the key a request is counted under.
-    private func caller(of request: Request, context: ServiceContext) async -> (RateLimitRule.Scope, String) {
+    private func caller(of request: Request, context: ServiceContext) async -> (RateLimitRule.Scope, String, Identity?) {
         let bearer = request.headers[.authorization].flatMap { header -> String? in
             let parts = header.split(separator: " ", maxSplits: 1)
             return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
         }
         if let key = request.headers[.apiKey] ?? bearer.flatMap({ $0.hasPrefix(CredentialRouter.apiKeyPrefix) ? $0 : nil }) {
-            return (.key, Self.fingerprint(key))
+            return (.key, Self.fingerprint(key), nil)
         }
         // An invalid token counts as no credential: the service refuses it, the address pays.
         if let bearer, let identity = try? await tokens.identity(forBearer: bearer) {
-            return (.user, "\(identity.tenantID):\(identity.subject)")
+            return (.user, "\(identity.tenantID):\(identity.subject)", identity)
         }
-        return (.address, context.peerAddress ?? "unknown")
+        return (.address, context.peerAddress ?? "unknown", nil)
     }
 
     /// `RateLimit-Policy: "user";q=600;w=60` and `RateLimit: "user";r=599;t=1`
