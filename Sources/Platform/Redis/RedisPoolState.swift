@@ -1,3 +1,5 @@
+import ERPKernel
+
 /// A connection as the pool sees it.
 protocol RedisPoolMember: AnyObject, Sendable {
     var isOpen: Bool { get }
@@ -144,7 +146,7 @@ struct RedisPoolState<Connection: RedisPoolMember> {
 
     private func unavailableReason(now: ContinuousClock.Instant) -> String {
         let wait = retryAt.map { now.duration(to: $0) } ?? .zero
-        let waitMilliseconds = max(0, Int(wait.components.seconds) * 1_000 + Int(wait.components.attoseconds / 1_000_000_000_000_000))
+        let waitMilliseconds = max(0, wait.milliseconds)
         return "\(lastFailure); next connection attempt in \(waitMilliseconds) ms"
     }
 }

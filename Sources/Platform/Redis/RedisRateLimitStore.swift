@@ -19,7 +19,7 @@ public final class RedisRateLimitStore: RateLimitStore {
     public func wait(for limits: [RateLimit], window: Duration) async throws -> Duration? {
         let reply = try await client.eval(
             script: Self.waitScript, keys: limits.map { prefix + $0.key },
-            arguments: [.integer(Self.milliseconds(window))] + limits.map { .integer($0.limit) })
+            arguments: [.integer(window.milliseconds)] + limits.map { .integer($0.limit) })
         guard case .integer(let milliseconds) = reply else { throw RedisError.unexpected("rate-limit wait", reply, expected: "an integer") }
         return milliseconds > 0 ? .milliseconds(milliseconds) : nil
     }
@@ -27,7 +27,7 @@ public final class RedisRateLimitStore: RateLimitStore {
     public func hit(_ keys: [String], window: Duration) async throws {
         _ = try await client.eval(
             script: Self.hitScript, keys: keys.map { prefix + $0 },
-            arguments: [.integer(Self.milliseconds(window)), .string(UUID().uuidString), .integer(Self.maximumEventsPerKey)])
+            arguments: [.integer(window.milliseconds), .string(UUID().uuidString), .integer(Self.maximumEventsPerKey)])
     }
 
     public func reset(_ key: String) async throws {
@@ -46,10 +46,6 @@ public final class RedisRateLimitStore: RateLimitStore {
 
     private static func microseconds(_ duration: Duration) -> Int {
         Int(duration.components.seconds) * 1_000_000 + Int(duration.components.attoseconds / 1_000_000_000_000)
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1_000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// GCRA (see `GCRA.decide`) on Redis's clock. KEYS: the key's TAT in µs; ARGV: the interval

@@ -211,8 +211,8 @@ struct PostingWriter {
         let year = Self.period(of: date).year
         // The counter moves inside this transaction: a rolled-back posting gives its number back.
         let counter = LedgerGroupState.TenantYear(tenant: tenant, year: year)
-        let last = try withState { $0.lastNumbers[counter] }
-            ?? tx.query(lastNumberStatement(of: year).sql, lastNumberStatement(of: year).binds).first?["last_number"].integer ?? 0
+        let read = lastNumberStatement(of: year)
+        let last = try withState { $0.lastNumbers[counter] } ?? tx.query(read.sql, read.binds).first?["last_number"].integer ?? 0
         let number = last + 1
         let entry = JournalEntry(
             id: .generate(), fiscalYear: year, number: number, date: date, description: description, source: source,
