@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// Micro-benchmarks that need no server: `neuroerp-bench tokens [N]` (bench/identity) and
 /// `neuroerp-bench gate [N]` (bench/compliance), `neuroerp-bench audit [N]` (bench/audit); and the load
@@ -6,6 +8,9 @@ import Foundation
 @main
 enum NeuroERPBench {
     static func main() async throws {
+        // As in neuroerp: tasks run on the event loops their connections live on, so the load
+        // generator spends less of the machine's CPU on itself.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let count = arguments.dropFirst().first.flatMap { Int($0) }
         switch arguments.first {

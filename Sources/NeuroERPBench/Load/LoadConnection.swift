@@ -30,7 +30,12 @@ final class LoadConnection: Sendable {
     }
 
     static func connect(host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> LoadConnection {
-        let channel = try await ClientBootstrap(group: group)
+        try await open(host: host, port: port, group: group).get()
+    }
+
+    /// The same, for a caller on an event loop that must not suspend.
+    static func open(host: String, port: Int, group: any EventLoopGroup) -> EventLoopFuture<LoadConnection> {
+        ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
@@ -39,27 +44,39 @@ final class LoadConnection: Sendable {
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector())
                 }
             }
-            .connect(host: host, port: port).get()
-        return LoadConnection(channel: channel, host: "\(host):\(port)")
+            .connect(host: host, port: port)
+            .map { LoadConnection(channel: $0, host: "\(host):\(port)") }
     }
+
+    var eventLoop: any EventLoop { channel.eventLoop }
 
     var isOpen: Bool { channel.isActive }
 
     /// The response, or a failure when the connection closes or `timeout` passes first (the
     /// connection is then closed: its answer could still arrive and be taken for the next one's).
     func send(_ request: LoadRequest, timeout: TimeAmount = .seconds(10)) async throws -> LoadResponse {
+        try await answer(to: request, timeout: timeout).get()
+    }
+
+    /// The same, for a caller on the connection's event loop that must not suspend.
+    func answer(to request: LoadRequest, timeout: TimeAmount = .seconds(10)) -> EventLoopFuture<LoadResponse> {
         var request = request
         request.headers.append(("Host", host))
         let promise = channel.eventLoop.makePromise(of: LoadResponse.self)
         let channel = self.channel
         let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
         channel.writeAndFlush(PendingRequest(request: request, promise: promise), promise: nil)
-        defer { deadline.cancel() }
-        return try await promise.futureResult.get()
+        promise.futureResult.whenComplete { _ in deadline.cancel() }
+        return promise.futureResult
     }
 
     func close() async {
-        try? await channel.close()
+        try? await closeNow().get()
+    }
+
+    /// Closes; the future succeeds when it is closed, or was already.
+    func closeNow() -> EventLoopFuture<Void> {
+        channel.close().recover { _ in }
     }
 }
 
