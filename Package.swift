@@ -130,6 +130,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ] + serviceTargets.map { .target(name: $0) }
         ),
         // Micro-benchmarks that need no server (bench/identity, bench/compliance, bench/audit run

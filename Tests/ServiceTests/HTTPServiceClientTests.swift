@@ -1,8 +1,10 @@
 import ERPKernel
 import Hummingbird
 import HummingbirdTesting
-import Mesh
+@testable import Mesh
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Platform
 import ServiceRuntime
 import Testing
@@ -59,5 +61,29 @@ import Testing
         }
         let (nobody, _) = try client(port: 1)
         #expect(await status(nobody, "/echo") == 503, "nothing listens on port 1")
+    }
+
+    @Test func aCallUsesAConnectionOnTheEventLoopItWasMadeOn() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let loops = Array(group.makeIterator())
+        try await Self.app().test(.live) { live in
+            let pool = try UpstreamConnectionPool(baseURL: "http://127.0.0.1:\(try #require(live.port))", tls: nil, group: group)
+            defer { pool.close() }
+            func call(near loop: any EventLoop) async throws {
+                var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/echo?loop")
+                head.headers.add(name: "Host", value: pool.authority)
+                let answer = try await pool.send(head, body: nil, timeout: .seconds(2), near: loop)
+                #expect(answer.head.status == .ok)
+            }
+            try await call(near: loops[0])
+            try await call(near: loops[1])
+            #expect(pool.connectionsOpened == 2, "the second loop opened its own rather than borrow the first loop's")
+            for _ in 0..<3 {
+                try await call(near: loops[0])
+                try await call(near: loops[1])
+            }
+            #expect(pool.connectionsOpened == 2, "each loop reuses its own")
+        }
+        try await group.shutdownGracefully()
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// W3C Trace Context (`traceparent`): which trace a request belongs to and which span sent it.
 ///
 /// Every request gets one: taken from the caller's `traceparent` when valid, otherwise new.
@@ -41,15 +43,13 @@ public struct TraceContext: Sendable, Equatable {
 
     static func randomHex(bytes count: Int) -> String {
         let digits = Array("0123456789abcdef".utf8)
-        var generator = SystemRandomNumberGenerator()
         var text = [UInt8]()
         text.reserveCapacity(count * 2)
         repeat {
             text.removeAll(keepingCapacity: true)
-            // Eight bytes per draw: each draw is a system call.
             var word: UInt64 = 0
             for index in 0..<count {
-                if index % 8 == 0 { word = generator.next() }
+                if index % 8 == 0 { word = TraceIDSource.next() }
                 let byte = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8)))
                 text.append(digits[Int(byte >> 4)])
                 text.append(digits[Int(byte & 0x0F)])
@@ -63,5 +63,19 @@ extension TraceContext {
     /// ASCII `0-9a-f` only: `Character.isHexDigit` would also accept full-width digits.
     fileprivate static func isLowercaseHexDigit(_ byte: UInt8) -> Bool {
         (48...57).contains(byte) || (97...102).contains(byte)
+    }
+}
+
+/// Random words for trace and span IDs: SplitMix64 over an atomic counter seeded from the
+/// system's generator once. IDs must be unpredictable enough not to collide, not secret, and a
+/// system call per draw cost each request several of them.
+private enum TraceIDSource {
+    static let state = Atomic<UInt64>(UInt64.random(in: .min ... .max))
+
+    static func next() -> UInt64 {
+        var z = state.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

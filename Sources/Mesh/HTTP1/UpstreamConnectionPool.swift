@@ -7,8 +7,13 @@ import Synchronization
 
 /// Keep-alive connections to one upstream (scheme, host, port), written on SwiftNIO for the
 /// gateway's hot path: a call takes an idle connection or opens one, and gives it back after a
-/// complete answer. At most `maximumIdle` wait idle; a burst beyond that opens more, which are
-/// closed after their call, so the pool never queues a call behind another.
+/// complete answer. At most `maximumIdle` wait idle per event loop; a burst beyond that opens
+/// more, which are closed after their call, so the pool never queues a call behind another.
+///
+/// Each event loop has connections of its own. A call made on a loop (where the task of a
+/// request runs, in a process whose tasks run on the event loops) takes one of that loop's, so
+/// the request, its call and both answers stay on one thread: a connection on another loop
+/// would cost two thread switches per call.
 public final class UpstreamConnectionPool: Sendable {
     let host: String
     let port: Int
@@ -20,7 +25,8 @@ public final class UpstreamConnectionPool: Sendable {
     let maximumIdle: Int
     let maximumAnswerBytes: Int
     let group: any EventLoopGroup
-    private let idle = Mutex<[UpstreamConnection]>([])
+    /// By event loop; the key `nil` holds connections of calls made off the group's loops.
+    private let idle = Mutex<[ObjectIdentifier?: [UpstreamConnection]]>([:])
     private let closed = Atomic<Bool>(false)
     private let opened = Atomic<Int>(0)
 
@@ -29,7 +35,7 @@ public final class UpstreamConnectionPool: Sendable {
 
     /// - Parameters:
     ///   - baseURL: `http://host:port` or `https://host:port` (the latter needs `tls`).
-    ///   - maximumIdle: connections kept open between calls (default 64).
+    ///   - maximumIdle: connections kept open between calls, per event loop (default 64).
     ///   - maximumAnswerBytes: the largest answer body taken (default 8 MiB).
     /// - Throws: `MeshTLSError` for a URL that is not `http(s)://host[:port]`, or https without `tls`.
     public init(
@@ -51,17 +57,21 @@ public final class UpstreamConnectionPool: Sendable {
     }
 
     /// The answer to one call.
+    /// - Parameter loop: the event loop the caller runs on; its connections are used.
     /// - Throws: `UpstreamFailure`.
-    func send(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration) async throws -> UpstreamAnswer {
+    func send(
+        _ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration, near loop: (any EventLoop)? = MultiThreadedEventLoopGroup.currentEventLoop
+    ) async throws -> UpstreamAnswer {
+        let home = loop.flatMap { loop in group.makeIterator().contains { $0 === loop } ? loop : nil }
         let deadline = ContinuousClock.now + timeout
         // An idle connection the upstream closed meanwhile shows as inactive and is skipped; one
         // that closes just as the call is written fails it, and then a fresh one gets it once,
         // since the upstream never saw it.
         for attempt in 0..<2 {
-            let (connection, reused) = try await lease(timeout: deadline - .now)
+            let (connection, reused) = try await lease(on: home, timeout: deadline - .now)
             do {
                 let answer = try await connection.send(head, body: body, timeout: deadline - .now)
-                giveBack(connection)
+                giveBack(connection, to: home)
                 return answer
             } catch UpstreamFailure.closedBeforeSending where reused && attempt == 0 {
                 connection.close()
@@ -73,22 +83,23 @@ public final class UpstreamConnectionPool: Sendable {
         throw UpstreamFailure.closedBeforeSending
     }
 
-    private func lease(timeout: Duration) async throws -> (UpstreamConnection, reused: Bool) {
-        while let connection = idle.withLock({ $0.popLast() }) {
+    private func lease(on home: (any EventLoop)?, timeout: Duration) async throws -> (UpstreamConnection, reused: Bool) {
+        let key = home.map(ObjectIdentifier.init)
+        while let connection = idle.withLock({ $0[key]?.popLast() }) {
             if connection.isReusable { return (connection, true) }
         }
         let context = try tls.map { try $0.clientContext() }
         let connection = try await UpstreamConnection.connect(
-            host: host, port: port, tls: context, maximumAnswerBytes: maximumAnswerBytes, timeout: timeout, group: group)
+            host: host, port: port, tls: context, maximumAnswerBytes: maximumAnswerBytes, timeout: timeout, group: home ?? group)
         opened.add(1, ordering: .relaxed)
         return (connection, false)
     }
 
-    private func giveBack(_ connection: UpstreamConnection) {
+    private func giveBack(_ connection: UpstreamConnection, to home: (any EventLoop)?) {
         guard connection.isReusable, !closed.load(ordering: .relaxed) else { return connection.close() }
         let kept = idle.withLock { idle in
-            guard idle.count < maximumIdle else { return false }
-            idle.append(connection)
+            guard idle[home.map(ObjectIdentifier.init), default: []].count < maximumIdle else { return false }
+            idle[home.map(ObjectIdentifier.init), default: []].append(connection)
             return true
         }
         if !kept { connection.close() }
@@ -97,6 +108,6 @@ public final class UpstreamConnectionPool: Sendable {
     /// Closes the idle connections; calls under way finish and then close theirs.
     public func close() {
         closed.store(true, ordering: .relaxed)
-        for connection in idle.withLock({ idle in defer { idle.removeAll() }; return idle }) { connection.close() }
+        for connection in idle.withLock({ idle in defer { idle.removeAll() }; return Array(idle.values.joined()) }) { connection.close() }
     }
 }

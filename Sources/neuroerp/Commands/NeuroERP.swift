@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 /// The one binary of NeuroERP: every service, embedded in one process or split across several.
 @main
@@ -14,6 +16,14 @@ struct NeuroERP: AsyncParsableCommand {
         version: BuildInfo.version,
         subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, AuditCommand.self, CertsCommand.self, VersionCommand.self],
         defaultSubcommand: ServeCommand.self)
+
+    /// Tasks run on the NIO event loops instead of a thread pool of their own: a request then
+    /// stays on the thread its connection lives on, where it used to hop to the pool and back
+    /// at every await. Blocking work (SQLite, bcrypt) already runs on thread pools of its own.
+    static func main() async {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }
 
 enum BuildInfo {

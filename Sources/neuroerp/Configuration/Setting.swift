@@ -37,7 +37,7 @@ struct Setting: Sendable {
         defaultValue: "5000", help: "Longest wait for another service's answer before a 504.")
     static let upstreamConnections = Setting(
         key: "upstreamConnections", flag: "--upstream-connections", environment: "NEUROERP_UPSTREAM_CONNECTIONS",
-        defaultValue: "64", help: "Pooled HTTP connections per upstream service.")
+        defaultValue: "64", help: "Idle HTTP connections kept per upstream replica and event loop.")
     static let circuitFailures = Setting(
         key: "circuitFailures", flag: "--circuit-failures", environment: "NEUROERP_CIRCUIT_FAILURES", defaultValue: "5",
         help: "Failed calls in a row to another process's service after which its circuit opens: calls then fail at once with 503 (also when half of the last 20 failed).")
