@@ -57,11 +57,11 @@ public struct ResilientServiceClient: ServiceClient {
                 failure = problem
             }
             let status = response.map { $0.status.code } ?? failure?.status ?? 503
-            let failed = Replica.isReplicaFailure(status)
-            let delay = Self.jitter(policy, attempt: attempt)
             // A timeout used the deadline up, and an open circuit everywhere will not close within
             // it; the rest may be tried again, on another replica, when safe and affordable.
-            guard failed, status != 504, failure?.code != "circuit_open", repeatable, attempt < policy.attempts, ContinuousClock.now + delay < deadline, budget.withdraw() else {
+            let retryable = Replica.isReplicaFailure(status) && status != 504 && failure?.code != "circuit_open" && repeatable && attempt < policy.attempts
+            let delay = retryable ? Self.jitter(policy, attempt: attempt) : .zero
+            guard retryable, ContinuousClock.now + delay < deadline, budget.withdraw() else {
                 if let response { return response }
                 throw failure!
             }

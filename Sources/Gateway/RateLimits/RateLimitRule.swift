@@ -21,15 +21,17 @@ public struct RateLimitRule: Sendable, Equatable, CustomStringConvertible {
     public let limit: Int
     public let window: Duration
     /// The policy's name in the `RateLimit` headers.
-    public var name: String { pathPrefix.map { "\(scope.rawValue)-\($0.split(separator: "/").last ?? "")" } ?? scope.rawValue }
-
-    public var description: String { "\(scope.rawValue)\(pathPrefix.map { ":\($0)" } ?? "")=\(limit)/\(Self.format(window))" }
+    public let name: String
+    /// Made once: each forwarded request names its rules in the store's keys.
+    public let description: String
 
     public init(scope: Scope, pathPrefix: String? = nil, limit: Int, window: Duration) {
         self.scope = scope
         self.pathPrefix = pathPrefix
         self.limit = limit
         self.window = window
+        name = pathPrefix.map { "\(scope.rawValue)-\($0.split(separator: "/").last ?? "")" } ?? scope.rawValue
+        description = "\(scope.rawValue)\(pathPrefix.map { ":\($0)" } ?? "")=\(limit)/\(Self.format(window))"
     }
 
     /// - Throws: `RateLimitRuleError` saying what is wrong with `text`.

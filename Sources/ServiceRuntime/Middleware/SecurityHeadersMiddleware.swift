@@ -17,11 +17,18 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
         (HTTPField.Name("Permissions-Policy")!, "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     ]
 
+    static let names = Set(fields.map(\.0))
+
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        for (name, value) in Self.fields where response.headers[name] == nil { response.headers[name] = value }
+        // Mostly none of them is set: one pass over the answer's fields instead of one per name.
+        if response.headers.contains(where: { Self.names.contains($0.name) }) {
+            for (name, value) in Self.fields where response.headers[name] == nil { response.headers[name] = value }
+        } else {
+            for (name, value) in Self.fields { response.headers.append(HTTPField(name: name, value: value)) }
+        }
         return response
     }
 }
