@@ -140,7 +140,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     /// answer.
     /// - Returns: the results of `statements`.
     /// - Throws: the first failure among them (the later ones failed because of it).
-    private func send(then statements: [SQLStatement]) throws -> [PostgresQueryResult] {
+    private func send(then statements: [SQLStatement]) throws -> [StatementAnswer] {
         var queries: [(sql: String, query: PostgresQuery)] = []
         var writes: [SQLStatement] = []
         func queueWrites() throws {
@@ -163,30 +163,54 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         }
         try queueWrites()
         let firstAnswered = queries.count
-        for statement in statements { queries.append((statement.sql, try Self.query(statement.sql, statement.binds))) }
+        // On a reader, a lone statement to answer goes by name, prepared (with several, each
+        // would be written by a task of its own, and those could overtake each other). The
+        // writer sends its few reads unnamed: its writes wait on each answer, and the task that
+        // runs a prepared one costs a sale more in waiting than the server saves in parsing.
+        let named = notes == nil && statements.count == 1 ? PreparedStatements.name(for: statements[0].sql, binds: statements[0].binds) : nil
+        for statement in statements where named == nil { queries.append((statement.sql, try Self.query(statement.sql, statement.binds))) }
         state.held = []
         state.heldWrites = 0
-        guard !queries.isEmpty else { return [] }
+        guard !queries.isEmpty || named != nil else { return [] }
         // A query handed to a connection that is already closed is never answered (postgres-nio
         // drops it): fail at once instead of waiting out the answer limit.
-        guard !connection.isClosed else { throw PostgresError(sqlState: nil, message: "connection closed (\(queries[0].sql.prefix(80)))") }
+        guard !connection.isClosed else {
+            throw PostgresError(sqlState: nil, message: "connection closed (\((queries.first?.sql ?? statements[0].sql).prefix(80)))")
+        }
         // postgres-nio queues them on the connection and sends each as the one before finishes,
         // on its event loop: this thread wakes once.
-        let answers = queries.map { connection.query($0.query, logger: logger) }
+        var sent = queries.map(\.sql)
+        var answers = queries.map { query in
+            connection.query(query.query, logger: logger).map { StatementAnswer(rows: $0.rows, count: $0.metadata.rows ?? 0) }
+        }
+        if let named {
+            // Its task writes it after the queries above: each of those was handed to the
+            // connection's event loop before the task began.
+            let statement = statements[0]
+            let bindings = try Self.bindings(statement.binds)
+            let promise = connection.eventLoop.makePromise(of: StatementAnswer.self)
+            promise.completeWithTask { [connection, logger] in
+                let rows = try await PreparedStatements.run(
+                    name: named, sql: Placeholders.numbered(statement.sql), bindings: bindings, on: connection, logger: logger)
+                return StatementAnswer(rows: rows, count: rows.count)
+            }
+            sent.append(statement.sql)
+            answers.append(promise.futureResult)
+        }
         var failure: (any Error)?
-        var results: [PostgresQueryResult] = []
-        for (sent, answer) in zip(queries, answers) {
+        var results: [StatementAnswer] = []
+        for (sent, answer) in zip(sent, answers) {
             do {
                 results.append(try Self.answer(to: answer, on: connection, within: answerLimit))
             } catch let error as PSQLError {
-                failure = failure ?? PostgresError(error, sql: sent.sql)
+                failure = failure ?? PostgresError(error, sql: sent)
             } catch {
                 failure = failure ?? error
             }
         }
         if let failure { throw failure }
         let answered = Array(results[firstAnswered...])
-        if let last = answered.last { state.changes = last.metadata.rows ?? 0 }
+        if let last = answered.last { state.changes = last.count }
         return answered
     }
 

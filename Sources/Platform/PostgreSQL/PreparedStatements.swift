@@ -1,0 +1,80 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// What one statement answered: its rows, and how many rows it changed or returned.
+struct StatementAnswer: Sendable {
+    var rows: [PostgresRow]
+    var count: Int
+}
+
+/// Statements the server keeps parsed and planned, by name, on each connection: a query a
+/// reader sends on its own is parsed once per connection instead of every time.
+///
+/// A name stands for one text with one set of bind types (a NULL leaves its type to the server,
+/// as in an unnamed statement), so a statement means on the server what it meant unnamed. Names
+/// are given to the first `capacity` such pairs a process sends; later ones go unnamed, so a
+/// caller that builds many texts cannot grow each server connection without end.
+enum PreparedStatements {
+    static let capacity = 1_000
+    private static let names = Mutex<[String: String]>([:])
+
+    /// The statement's name, or nil for one that is not prepared (not answered with rows, or
+    /// past the capacity).
+    static func name(for sql: String, binds: [DatabaseValue]) -> String? {
+        guard isPreparable(sql) else { return nil }
+        var key = String(binds.map(\.typeMark))
+        key += sql
+        return names.withLock { names in
+            if let name = names[key] { return name }
+            guard names.count < capacity else { return nil }
+            let name = "neuroerp_\(names.count + 1)"
+            names[key] = name
+            return name
+        }
+    }
+
+    /// Runs a named statement; postgres-nio prepares it on first use on `connection`.
+    static func run(name: String, sql: String, bindings: PostgresBindings, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
+        // postgres-nio takes a prepared statement's name and text from its type; one type reads
+        // them from the task-local set here, which `execute` reads before it first suspends.
+        try await Named.$current.withValue((name, sql)) {
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.execute(Named(bindings: bindings), logger: logger) { rows.append(row) }
+            return rows
+        }
+    }
+
+    /// A query, or a write with RETURNING: a statement answered with rows. (postgres-nio's
+    /// prepared writes answer with a count only before their answer is complete; the writer
+    /// holds plain writes back for a code block anyway.)
+    private static func isPreparable(_ sql: String) -> Bool {
+        let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
+        return head == "SELECT" || head.hasPrefix("WITH") || ByteSearch.contains(Array("RETURNING".utf8), in: Array(sql.utf8), asciiCaseBlind: true)
+    }
+
+    fileprivate struct Named: PostgresPreparedStatement {
+        typealias Row = PostgresRow
+        @TaskLocal static var current: (name: String, sql: String) = ("", "")
+        static var name: String { current.name }
+        static var sql: String { current.sql }
+        let bindings: PostgresBindings
+        func makeBindings() -> PostgresBindings { bindings }
+        func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
+    }
+
+}
+
+extension DatabaseValue {
+    /// One letter per storage class, for telling apart the bind types of one text.
+    fileprivate var typeMark: Character {
+        switch self {
+        case .integer: "i"
+        case .float: "f"
+        case .text: "t"
+        case .blob: "b"
+        case .null: "n"
+        }
+    }
+}
