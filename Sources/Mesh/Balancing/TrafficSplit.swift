@@ -53,12 +53,13 @@ public struct TrafficSplit: Sendable, Equatable {
         self.weights = weights
     }
 
-    /// The version for `request`; nil when any will do. `draw` is uniform in 0..<1.
-    func version(for headers: HTTPFields, draw: Double = .random(in: 0..<1)) -> String? {
+    /// The version for `request`; nil when any will do. `draw` is uniform in 0..<1, drawn only
+    /// when weights decide (a draw from the system's generator is a system call).
+    func version(for headers: HTTPFields, draw: @autoclosure () -> Double = .random(in: 0..<1)) -> String? {
         if let rule = rules.first(where: { $0.matches(headers) }) { return rule.version }
         let total = weights.reduce(0) { $0 + $1.weight }
         guard total > 0 else { return nil }
-        var point = draw * Double(total)
+        var point = draw() * Double(total)
         for entry in weights {
             point -= Double(entry.weight)
             if point < 0 { return entry.version }
