@@ -47,8 +47,8 @@ enum PreparedStatements {
     }
 
     /// A query, or a write with RETURNING: a statement answered with rows. (postgres-nio's
-    /// prepared writes answer with a count only before their answer is complete; the writer
-    /// holds plain writes back for a code block anyway.)
+    /// prepared statements give a plain write's count only as a separate call, which stopped the
+    /// process when made before the answer was complete.)
     private static func isPreparable(_ sql: String) -> Bool {
         let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
         return head == "SELECT" || head.hasPrefix("WITH") || ByteSearch.contains(Array("RETURNING".utf8), in: Array(sql.utf8), asciiCaseBlind: true)
@@ -63,7 +63,6 @@ enum PreparedStatements {
         func makeBindings() -> PostgresBindings { bindings }
         func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
     }
-
 }
 
 extension DatabaseValue {

@@ -17,12 +17,27 @@ struct NeuroERP: AsyncParsableCommand {
         subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, AuditCommand.self, CertsCommand.self, VersionCommand.self],
         defaultSubcommand: ServeCommand.self)
 
-    /// Tasks run on the NIO event loops instead of a thread pool of their own: a request then
-    /// stays on the thread its connection lives on, where it used to hop to the pool and back
-    /// at every await. Blocking work (SQLite, bcrypt) already runs on thread pools of its own.
+    /// A process whose requests wait on other processes runs its tasks on the NIO event loops
+    /// instead of a thread pool of their own: an answer from PostgreSQL, Redis or another service
+    /// then resumes its task on the thread it arrived on, where it used to hop to the pool and
+    /// back at every await (distributed sales +19 %, the gateway's added p99 at 5,000/s from
+    /// 8.6 to 5 ms). The embedded process waits on SQLite's threads and in-process calls, and
+    /// there the pool measured faster (2,028 against 1,866 sales/s). Blocking work (SQLite,
+    /// bcrypt) runs on thread pools of its own either way.
     static func main() async {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        await main(nil)
+        do {
+            var command = try await asyncParseAsRoot()
+            if let serve = command as? ServeCommand, (try? serve.configuration())?.waitsOnNetwork == true {
+                NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            }
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 

@@ -59,18 +59,23 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration: ServeConfiguration
-        do {
-            configuration = try ServeConfiguration(sources: try sources())
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
-        }
+        let configuration = try configuration()
         LoggingSetup.bootstrap(
             format: configuration.logFormat, level: configuration.logLevel,
             serviceName: configuration.isEmbedded ? "neuroerp" : configuration.services.map(\.rawValue).joined(separator: "+"))
         var logger = Logger(label: "neuroerp")
         logger.logLevel = configuration.logLevel
         try await ProcessAssembly(configuration: configuration, logger: logger, demo: demo).run()
+    }
+
+    /// The settings from every source.
+    /// - Throws: `ValidationError` naming the setting that is wrong.
+    func configuration() throws -> ServeConfiguration {
+        do {
+            return try ServeConfiguration(sources: try sources())
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
     }
 
     /// Flags as given, the process environment, and the config file named by flag or variable.

@@ -54,6 +54,10 @@ struct ServeConfiguration: Sendable {
     /// Every service runs in this process.
     var isEmbedded: Bool { services.count == ServiceName.allCases.count }
 
+    /// Whether requests wait on other processes: PostgreSQL, Redis, or services over HTTP. Then
+    /// tasks run on the NIO event loops, where those connections answer (see `NeuroERP.main`).
+    var waitsOnNetwork: Bool { !isEmbedded || !postgres.isEmpty || redis != nil }
+
     /// - Throws: `ConfigurationError` naming the first setting that is invalid and its source.
     init(sources: ConfigurationSources) throws {
         var effective: [(String, String, ConfigurationSource)] = []
