@@ -48,11 +48,19 @@ enum PreparedStatements {
 
     /// A query, or a write with RETURNING: a statement answered with rows. (postgres-nio's
     /// prepared statements give a plain write's count only as a separate call, which stopped the
-    /// process when made before the answer was complete.)
+    /// process when made before the answer was complete.) Not one that asks for all columns: a
+    /// migration that adds one, run by another process of a newer version, would make the
+    /// server refuse the prepared statement ("cached plan must not change result type"). (The SQL
+    /// here writes its keywords in capitals.)
     private static func isPreparable(_ sql: String) -> Bool {
         let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
-        return head == "SELECT" || head.hasPrefix("WITH") || ByteSearch.contains(Array("RETURNING".utf8), in: Array(sql.utf8), asciiCaseBlind: true)
+        let bytes = Array(sql.utf8)
+        let answersRows = head == "SELECT" || head.hasPrefix("WITH") || ByteSearch.contains(returning, in: bytes, asciiCaseBlind: true)
+        return answersRows && !allColumns.contains { ByteSearch.contains($0, in: bytes) }
     }
+
+    private static let returning = Array("RETURNING".utf8)
+    private static let allColumns = ["SELECT *", "RETURNING *", ".*"].map { Array($0.utf8) }
 
     fileprivate struct Named: PostgresPreparedStatement {
         typealias Row = PostgresRow
