@@ -20,10 +20,10 @@ struct NeuroERP: AsyncParsableCommand {
     /// A process whose requests wait on other processes runs its tasks on the NIO event loops
     /// instead of a thread pool of their own: an answer from PostgreSQL, Redis or another service
     /// then resumes its task on the thread it arrived on, where it used to hop to the pool and
-    /// back at every await (distributed sales +19 %, the gateway's added p99 at 5,000/s from
-    /// 8.6 to 5 ms). The embedded process waits on SQLite's threads and in-process calls, and
-    /// there the pool measured faster (2,028 against 1,866 sales/s). Blocking work (SQLite,
-    /// bcrypt) runs on thread pools of its own either way.
+    /// back at every await (with the upstream pool per event loop: distributed sales from 489 to
+    /// about 580 a second, and less latency added by the gateway). The embedded process waits on
+    /// SQLite's threads and in-process calls, and there the pool measured faster (2,028 against
+    /// 1,866 sales/s). Blocking work (SQLite, bcrypt) runs on thread pools of its own either way.
     static func main() async {
         do {
             var command = try await asyncParseAsRoot()
