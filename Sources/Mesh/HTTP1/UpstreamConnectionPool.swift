@@ -25,6 +25,8 @@ public final class UpstreamConnectionPool: Sendable {
     let maximumIdle: Int
     let maximumAnswerBytes: Int
     let group: any EventLoopGroup
+    /// The group's loops, to tell whether a caller runs on one of them.
+    private let loops: Set<ObjectIdentifier>
     /// By event loop; the key `nil` holds connections of calls made off the group's loops.
     private let idle = Mutex<[ObjectIdentifier?: [UpstreamConnection]]>([:])
     private let closed = Atomic<Bool>(false)
@@ -54,6 +56,7 @@ public final class UpstreamConnectionPool: Sendable {
         self.maximumIdle = maximumIdle
         self.maximumAnswerBytes = maximumAnswerBytes
         self.group = group
+        loops = Set(group.makeIterator().map(ObjectIdentifier.init))
     }
 
     /// The answer to one call.
@@ -62,7 +65,7 @@ public final class UpstreamConnectionPool: Sendable {
     func send(
         _ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration, near loop: (any EventLoop)? = MultiThreadedEventLoopGroup.currentEventLoop
     ) async throws -> UpstreamAnswer {
-        let home = loop.flatMap { loop in group.makeIterator().contains { $0 === loop } ? loop : nil }
+        let home = loop.flatMap { loops.contains(ObjectIdentifier($0)) ? $0 : nil }
         let deadline = ContinuousClock.now + timeout
         // An idle connection the upstream closed meanwhile shows as inactive and is skipped; one
         // that closes just as the call is written fails it, and then a fresh one gets it once,
@@ -97,9 +100,10 @@ public final class UpstreamConnectionPool: Sendable {
 
     private func giveBack(_ connection: UpstreamConnection, to home: (any EventLoop)?) {
         guard connection.isReusable, !closed.load(ordering: .relaxed) else { return connection.close() }
+        let key = home.map(ObjectIdentifier.init)
         let kept = idle.withLock { idle in
-            guard idle[home.map(ObjectIdentifier.init), default: []].count < maximumIdle else { return false }
-            idle[home.map(ObjectIdentifier.init), default: []].append(connection)
+            guard idle[key, default: []].count < maximumIdle else { return false }
+            idle[key, default: []].append(connection)
             return true
         }
         if !kept { connection.close() }

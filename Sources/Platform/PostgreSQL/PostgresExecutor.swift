@@ -167,7 +167,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         // would be written by a task of its own, and those could overtake each other). The
         // writer sends its few reads unnamed: its writes wait on each answer, and the task that
         // runs a prepared one costs a sale more in waiting than the server saves in parsing.
-        let named = notes == nil && statements.count == 1 ? PreparedStatements.name(for: statements[0].sql, binds: statements[0].binds) : nil
+        let named = notes == nil && statements.count == 1 ? PreparedStatements.named(statements[0].sql, binds: statements[0].binds) : nil
         for statement in statements where named == nil { queries.append((statement.sql, try Self.query(statement.sql, statement.binds))) }
         state.held = []
         state.heldWrites = 0
@@ -191,7 +191,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
             let promise = connection.eventLoop.makePromise(of: StatementAnswer.self)
             promise.completeWithTask { [connection, logger] in
                 let rows = try await PreparedStatements.run(
-                    name: named, sql: Placeholders.numbered(statement.sql), bindings: bindings, on: connection, logger: logger)
+                    name: named.name, sql: named.sql, bindings: bindings, on: connection, logger: logger)
                 return StatementAnswer(rows: rows, count: rows.count)
             }
             sent.append(statement.sql)

@@ -17,21 +17,27 @@ struct StatementAnswer: Sendable {
 /// are given to the first `capacity` such pairs a process sends; later ones go unnamed, so a
 /// caller that builds many texts cannot grow each server connection without end.
 enum PreparedStatements {
-    static let capacity = 1_000
-    private static let names = Mutex<[String: String]>([:])
+    /// A name and the text the server prepares under it (placeholders numbered).
+    typealias Named = (name: String, sql: String)
 
-    /// The statement's name, or nil for one that is not prepared (not answered with rows, or
-    /// past the capacity).
-    static func name(for sql: String, binds: [DatabaseValue]) -> String? {
-        guard isPreparable(sql) else { return nil }
+    static let capacity = 1_000
+    /// By bind types and text; nil for a text that is not prepared. Asked for every statement a
+    /// reader sends alone, so the checks and the numbering run once per text.
+    private static let names = Mutex<[String: Named?]>([:])
+
+    /// The statement's name and numbered text, or nil for one that is not prepared (not
+    /// answered with rows, or past the capacity).
+    static func named(_ sql: String, binds: [DatabaseValue]) -> Named? {
         var key = String(binds.map(\.typeMark))
         key += sql
+        if let known = names.withLock({ $0[key] }) { return known }
+        let numbered = isPreparable(sql) ? Placeholders.numbered(sql) : nil
         return names.withLock { names in
-            if let name = names[key] { return name }
+            if let known = names[key] { return known }
             guard names.count < capacity else { return nil }
-            let name = "neuroerp_\(names.count + 1)"
-            names[key] = name
-            return name
+            let entry = numbered.map { (name: "neuroerp_\(names.count + 1)", sql: $0) }
+            names[key] = .some(entry)
+            return entry
         }
     }
 
@@ -39,9 +45,9 @@ enum PreparedStatements {
     static func run(name: String, sql: String, bindings: PostgresBindings, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
         // postgres-nio takes a prepared statement's name and text from its type; one type reads
         // them from the task-local set here, which `execute` reads before it first suspends.
-        try await Named.$current.withValue((name, sql)) {
+        try await Statement.$current.withValue((name, sql)) {
             var rows: [PostgresRow] = []
-            for try await row in try await connection.execute(Named(bindings: bindings), logger: logger) { rows.append(row) }
+            for try await row in try await connection.execute(Statement(bindings: bindings), logger: logger) { rows.append(row) }
             return rows
         }
     }
@@ -62,7 +68,7 @@ enum PreparedStatements {
     private static let returning = Array("RETURNING".utf8)
     private static let allColumns = ["SELECT *", "RETURNING *", ".*"].map { Array($0.utf8) }
 
-    fileprivate struct Named: PostgresPreparedStatement {
+    fileprivate struct Statement: PostgresPreparedStatement {
         typealias Row = PostgresRow
         @TaskLocal static var current: (name: String, sql: String) = ("", "")
         static var name: String { current.name }

@@ -27,10 +27,13 @@ struct NeuroERP: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try await asyncParseAsRoot()
-            if let serve = command as? ServeCommand, (try? serve.configuration())?.waitsOnNetwork == true {
-                NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-            }
-            if var asynchronous = command as? any AsyncParsableCommand {
+            if let serve = command as? ServeCommand {
+                let configuration = try serve.configuration()
+                if configuration.waitsOnNetwork {
+                    NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+                }
+                try await serve.run(configuration)
+            } else if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try command.run()

@@ -59,7 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try configuration()
+        try await run(try configuration())
+    }
+
+    /// Runs the process `configuration` describes (read once, by `NeuroERP.main`).
+    func run(_ configuration: ServeConfiguration) async throws {
         LoggingSetup.bootstrap(
             format: configuration.logFormat, level: configuration.logLevel,
             serviceName: configuration.isEmbedded ? "neuroerp" : configuration.services.map(\.rawValue).joined(separator: "+"))
