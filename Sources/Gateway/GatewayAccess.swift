@@ -1,4 +1,5 @@
 import ERPKernel
+import HTTPTypes
 import Hummingbird
 import ServiceRuntime
 import Synchronization
@@ -36,12 +37,23 @@ public final class GatewayAccess: Sendable {
             if let verified { identity = verified } else { identity = try await verifier.identity(forBearer: credential) }
             caller = (identity, assertion(for: identity, credential: credential))
         }
-        let path = request.uri.path
-        let applicable = rules.withLock { $0.filter { $0.covers(method: request.method, path: path) } }
-        guard !applicable.isEmpty else { return caller }
+        try check(caller, method: request.method, path: request.uri.path)
+        return caller
+    }
+
+    /// `admit` for a caller whose token was verified before, without waiting.
+    func admit(_ identity: Identity, credential: String, method: HTTPRequest.Method, path: String) throws -> (identity: Identity, assertion: String) {
+        let caller = (identity: identity, assertion: assertion(for: identity, credential: credential))
+        try check(caller, method: method, path: path)
+        return caller
+    }
+
+    /// - Throws: 401 or 403 when a rule covering the route needs a caller or a permission this one lacks.
+    private func check(_ caller: (identity: Identity, assertion: String)?, method: HTTPRequest.Method, path: String) throws {
+        let applicable = rules.withLock { $0.filter { $0.covers(method: method, path: path) } }
+        guard !applicable.isEmpty else { return }
         guard let caller else { throw Problem.unauthenticated("\(path) needs an access token or an API key.") }
         for rule in applicable { if let permission = rule.permission { try caller.identity.require(permission) } }
-        return caller
     }
 
     private func assertion(for identity: Identity, credential: String, now: ContinuousClock.Instant = .now) -> String {

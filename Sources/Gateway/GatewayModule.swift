@@ -62,3 +62,8 @@ public struct GatewayModule: ServiceModule {
         addForwardingRoutes(to: router)
     }
 }
+
+extension GatewayModule {
+    /// The lane that forwards plain GETs of verified callers without the router (see `GatewayFastLane`).
+    public var fastLane: GatewayFastLane { GatewayFastLane(gateway: self) }
+}

@@ -2,6 +2,7 @@ import ERPKernel
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import Platform
 import ServiceRuntime
@@ -28,6 +29,12 @@ public struct HTTPServiceClient: ServiceClient {
     }
 
     public func send(_ request: ServiceRequest, trace: TraceContext, timeout: Duration) async throws -> ServiceResponse {
+        try await call(request, trace: trace, timeout: timeout, near: MultiThreadedEventLoopGroup.currentEventLoop).get()
+    }
+
+    /// The same without a task, for a caller on an event loop: the call goes out on a connection
+    /// of `loop`, and the future fails with a `Problem` as `send` throws one.
+    func call(_ request: ServiceRequest, trace: TraceContext, timeout: Duration, near loop: (any EventLoop)?) -> EventLoopFuture<ServiceResponse> {
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue), uri: request.path)
         head.headers.reserveCapacity(request.headers.count + 3)
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
@@ -37,21 +44,23 @@ public struct HTTPServiceClient: ServiceClient {
         head.headers.add(name: "Host", value: pool.authority)
         head.headers.add(name: "Content-Length", value: String(request.body?.readableBytes ?? 0))
         let start = ContinuousClock.now
-        do {
-            let answer = try await pool.send(head, body: request.body, timeout: timeout)
-            var headers = HTTPFields()
-            headers.reserveCapacity(answer.head.headers.count)
-            for header in answer.head.headers where !Self.hopByHop.contains(header.name.lowercased()) {
-                if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        return pool.call(head, body: request.body, timeout: timeout, near: loop)
+            .map { answer in
+                var headers = HTTPFields()
+                headers.reserveCapacity(answer.head.headers.count)
+                for header in answer.head.headers {
+                    guard let name = HTTPField.Name(header.name), !Self.hopByHop.contains(name.canonicalName) else { continue }
+                    headers.append(HTTPField(name: name, value: header.value))
+                }
+                metrics.recordUpstreamCall(service: service.rawValue, version: version, outcome: "ok", duration: ContinuousClock.now - start)
+                return ServiceResponse(status: HTTPResponse.Status(code: Int(answer.head.status.code)), headers: headers, body: answer.body)
             }
-            metrics.recordUpstreamCall(service: service.rawValue, version: version, outcome: "ok", duration: ContinuousClock.now - start)
-            return ServiceResponse(status: HTTPResponse.Status(code: Int(answer.head.status.code)), headers: headers, body: answer.body)
-        } catch {
-            let problem = problem(for: error, timeout: timeout)
-            let outcome = problem.status == 504 ? "timeout" : problem.status == 503 ? "unavailable" : "bad_response"
-            metrics.recordUpstreamCall(service: service.rawValue, version: version, outcome: outcome, duration: ContinuousClock.now - start)
-            throw problem
-        }
+            .flatMapErrorThrowing { error in
+                let problem = problem(for: error, timeout: timeout)
+                let outcome = problem.status == 504 ? "timeout" : problem.status == 503 ? "unavailable" : "bad_response"
+                metrics.recordUpstreamCall(service: service.rawValue, version: version, outcome: outcome, duration: ContinuousClock.now - start)
+                throw problem
+            }
     }
 
     private func problem(for error: any Error, timeout: Duration) -> Problem {

@@ -5,13 +5,21 @@ import ServiceRuntime
 /// the services it hosts, HTTP clients for its configured upstreams.
 public struct ServiceDirectory: Sendable {
     private let clients: [ServiceName: any ServiceClient]
+    private let balancers: [ServiceName: BalancedServiceClient]
 
-    public init(clients: [ServiceName: any ServiceClient]) { self.clients = clients }
+    /// - Parameter balancers: the replicas behind the clients of services reached over the mesh.
+    public init(clients: [ServiceName: any ServiceClient], balancers: [ServiceName: BalancedServiceClient] = [:]) {
+        self.clients = clients
+        self.balancers = balancers
+    }
 
     /// The client for `service`, or one that answers 503 when no address is configured for it.
     public func client(for service: ServiceName) -> any ServiceClient {
         clients[service] ?? UnconfiguredServiceClient(service: service)
     }
+
+    /// The replicas of `service` when it is reached over the mesh, for calls made without a task.
+    public func balancer(for service: ServiceName) -> BalancedServiceClient? { balancers[service] }
 }
 
 /// Stands in for a service this process has no address for: every call is a 503 that says so.

@@ -10,6 +10,12 @@ public protocol RateLimitStore: Sendable {
     /// Takes one event for `limit.key` if the key is within its limit by `GCRA`, in one step
     /// (concurrent callers never take more than the limit), and says where the key stands.
     func acquire(_ limit: RateLimit, window: Duration) async throws -> RateLimitDecision
+    /// `acquire` for a store that decides without waiting (in memory); nil for one that must ask a server.
+    func acquireImmediately(_ limit: RateLimit, window: Duration) -> RateLimitDecision?
+}
+
+extension RateLimitStore {
+    public func acquireImmediately(_ limit: RateLimit, window: Duration) -> RateLimitDecision? { nil }
 }
 
 /// A key and the events it may have in the window.

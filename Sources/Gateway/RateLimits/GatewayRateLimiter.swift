@@ -29,28 +29,51 @@ public struct GatewayRateLimiter: Sendable {
     func admit(_ request: Request, context: ServiceContext) async throws -> (fields: HTTPFields, verified: Identity?) {
         guard !rules.isEmpty else { return ([:], nil) }
         let (scope, subject, verified) = await caller(of: request, context: context)
-        let path = request.uri.path
+        var decisions: [(RateLimitRule, RateLimitDecision)] = []
+        for rule in rules where rule.scope == scope && rule.covers(request.uri.path) {
+            decisions.append((rule, try await store.acquire(Self.limit(rule, subject), window: rule.window)))
+        }
+        return (try Self.outcome(decisions), verified)
+    }
+
+    /// `admit` for a caller whose token was verified before, without waiting: nil when the store
+    /// must ask a server (Redis), and then `admit` decides.
+    func admitImmediately(path: String, identity: Identity) throws -> HTTPFields? {
+        var decisions: [(RateLimitRule, RateLimitDecision)] = []
+        for rule in rules where rule.scope == .user && rule.covers(path) {
+            guard let decision = store.acquireImmediately(Self.limit(rule, Self.subject(identity)), window: rule.window) else { return nil }
+            decisions.append((rule, decision))
+        }
+        return try Self.outcome(decisions)
+    }
+
+    /// Keyed by the rule itself, so replicas whose lists differ in order still share it.
+    private static func limit(_ rule: RateLimitRule, _ subject: String) -> RateLimit {
+        RateLimit(key: "gateway:\(rule):\(subject)", limit: rule.limit)
+    }
+
+    private static func subject(_ identity: Identity) -> String { "\(identity.tenantID):\(identity.subject)" }
+
+    /// The headers of the tightest limit, or a 429 naming the limit whose wait is longest.
+    private static func outcome(_ decisions: [(rule: RateLimitRule, decision: RateLimitDecision)]) throws -> HTTPFields {
         var tightest: (rule: RateLimitRule, decision: RateLimitDecision)?
         var refused: (rule: RateLimitRule, decision: RateLimitDecision)?
-        for rule in rules where rule.scope == scope && rule.covers(path) {
-            // Keyed by the rule itself, so replicas whose lists differ in order still share it.
-            let decision = try await store.acquire(RateLimit(key: "gateway:\(rule):\(subject)", limit: rule.limit), window: rule.window)
+        for (rule, decision) in decisions {
             if !decision.allowed, decision.retryAfter > (refused?.decision.retryAfter ?? .zero) || refused == nil { refused = (rule, decision) }
             if decision.remaining < (tightest?.decision.remaining ?? .max) { tightest = (rule, decision) }
         }
         if let refused {
             let seconds = refused.decision.retryAfter.wholeSecondsRoundedUp
             var headers = ["Retry-After": String(seconds)]
-            for field in Self.fields(refused.rule, refused.decision) { headers[field.name.rawName] = field.value }
+            for field in fields(refused.rule, refused.decision) { headers[field.name.rawName] = field.value }
             throw Problem(
                 status: 429, code: "rate_limited", title: "Too many requests",
                 detail: "The limit \(refused.rule) is used up for this caller; try again in \(seconds) s.",
                 category: .rateLimited, headers: headers)
         }
-        return (tightest.map { Self.fields($0.rule, $0.decision) } ?? [:], verified)
+        return tightest.map { fields($0.rule, $0.decision) } ?? [:]
     }
 
-    /// The scope and the key a request is counted under.
     private func caller(of request: Request, context: ServiceContext) async -> (RateLimitRule.Scope, String, Identity?) {
         let bearer = request.headers[.authorization].flatMap { header -> String? in
             let parts = header.split(separator: " ", maxSplits: 1)
@@ -61,7 +84,7 @@ public struct GatewayRateLimiter: Sendable {
         }
         // An invalid token counts as no credential: the service refuses it, the address pays.
         if let bearer, let identity = try? await tokens.identity(forBearer: bearer) {
-            return (.user, "\(identity.tenantID):\(identity.subject)", identity)
+            return (.user, Self.subject(identity), identity)
         }
         return (.address, context.peerAddress ?? "unknown", nil)
     }

@@ -1,4 +1,5 @@
 import ERPKernel
+import NIOCore
 import ServiceRuntime
 import Synchronization
 
@@ -20,6 +21,7 @@ public final class BalancedServiceClient: ServiceClient {
         self.service = service
         self.replicas = replicas
         self.split = Mutex(split)
+        isReachedOverHTTP = replicas.allSatisfy { $0.client is HTTPServiceClient }
     }
 
     public var address: String { replicas.map(\.address).joined(separator: ",") }
@@ -30,6 +32,18 @@ public final class BalancedServiceClient: ServiceClient {
     public func send(_ request: ServiceRequest, trace: TraceContext, timeout: Duration) async throws -> ServiceResponse {
         let version = split.withLock { $0.version(for: request.headers) }
         return try await choose(version: version).send(request, trace: trace, timeout: timeout)
+    }
+
+    /// Whether every replica is reached over HTTP, so `call` can make calls without a task.
+    public let isReachedOverHTTP: Bool
+
+    /// `send` without a task, for the gateway's fast lane; nil when a replica is not reached over HTTP.
+    /// - Throws: 503 `circuit_open` when every replica's circuit is open, as `send` does.
+    public func call(_ request: ServiceRequest, trace: TraceContext, timeout: Duration, near loop: any EventLoop) throws -> EventLoopFuture<ServiceResponse>? {
+        // Checked before choosing: choosing takes a half-open circuit's one probe.
+        guard isReachedOverHTTP else { return nil }
+        let version = split.withLock { $0.version(for: request.headers) }
+        return try choose(version: version).call(request, trace: trace, timeout: timeout, near: loop)
     }
 
     func choose(version: String?) throws -> Replica {

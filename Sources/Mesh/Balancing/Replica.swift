@@ -1,4 +1,5 @@
 import ERPKernel
+import NIOCore
 import ServiceRuntime
 import Synchronization
 
@@ -49,6 +50,19 @@ public final class Replica: Sendable {
         } catch let problem as Problem {
             circuit.record(failure: Self.isReplicaFailure(problem.status))
             throw problem
+        }
+    }
+
+    /// `send` without a task, for a replica reached over HTTP; nil for any other kind of client.
+    func call(_ request: ServiceRequest, trace: TraceContext, timeout: Duration, near loop: any EventLoop) -> EventLoopFuture<ServiceResponse>? {
+        guard let client = client as? HTTPServiceClient else { return nil }
+        outstandingCalls.add(1, ordering: .relaxed)
+        return client.call(request, trace: trace, timeout: timeout, near: loop).always { [self] result in
+            outstandingCalls.subtract(1, ordering: .relaxed)
+            switch result {
+            case .success(let response): circuit.record(failure: Self.isReplicaFailure(response.status.code))
+            case .failure(let error): circuit.record(failure: Self.isReplicaFailure((error as? Problem)?.status ?? 503))
+            }
         }
     }
 

@@ -28,45 +28,42 @@ final class UpstreamConnection: Sendable {
     private init(channel: any Channel) { self.channel = channel }
 
     /// - Parameter tls: a context for `https` upstreams; nil for plain HTTP.
-    static func connect(
+    static func open(
         host: String, port: Int, tls: NIOSSLContext?, maximumAnswerBytes: Int, timeout: Duration, group: any EventLoopGroup
-    ) async throws -> UpstreamConnection {
-        do {
-            let channel = try await ClientBootstrap(group: group)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.milliseconds(Int64(min(timeout, .seconds(1)).milliseconds)))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil)) }
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(AnswerCollector(maximumBytes: maximumAnswerBytes))
-                    }
+    ) -> EventLoopFuture<UpstreamConnection> {
+        ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.milliseconds(Int64(min(timeout, .seconds(1)).milliseconds)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil)) }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(AnswerCollector(maximumBytes: maximumAnswerBytes))
                 }
-                .connect(host: host, port: port).get()
-            return UpstreamConnection(channel: channel)
-        } catch {
-            throw UpstreamFailure.connectFailed(error)
-        }
+            }
+            .connect(host: host, port: port)
+            .map { UpstreamConnection(channel: $0) }
+            .flatMapErrorThrowing { throw UpstreamFailure.connectFailed($0) }
     }
 
     var isReusable: Bool { channel.isActive }
 
-    /// Sends one call and waits for its whole answer. A call that runs past `timeout` closes the
-    /// connection: its late answer must not be taken for the next call's.
-    func send(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration) async throws -> UpstreamAnswer {
+    /// Sends one call; the future holds its whole answer. A call that runs past `timeout` closes
+    /// the connection: its late answer must not be taken for the next call's.
+    func call(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration) -> EventLoopFuture<UpstreamAnswer> {
         let promise = channel.eventLoop.makePromise(of: UpstreamAnswer.self)
         let channel = self.channel
         let timer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(max(1, timeout.milliseconds)))) {
             promise.fail(UpstreamFailure.timedOut)
             channel.close(promise: nil)
         }
-        defer { timer.cancel() }
+        promise.futureResult.whenComplete { _ in timer.cancel() }
         // A channel closed meanwhile may have lost its handlers and fails the write alone: then the
         // call fails too, at once, rather than at its timeout.
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { _ in promise.fail(UpstreamFailure.connectionClosed) }
         channel.writeAndFlush(UpstreamCall(head: head, body: body, promise: promise), promise: written)
-        return try await promise.futureResult.get()
+        return promise.futureResult
     }
 
     func close() { channel.close(promise: nil) }

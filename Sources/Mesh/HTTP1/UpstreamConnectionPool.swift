@@ -59,43 +59,55 @@ public final class UpstreamConnectionPool: Sendable {
         loops = Set(group.makeIterator().map(ObjectIdentifier.init))
     }
 
-    /// The answer to one call.
-    /// - Parameter loop: the event loop the caller runs on; its connections are used.
-    /// - Throws: `UpstreamFailure`.
+    /// Sends one call and waits for its answer, on a connection of the loop the caller runs on.
     func send(
         _ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration, near loop: (any EventLoop)? = MultiThreadedEventLoopGroup.currentEventLoop
     ) async throws -> UpstreamAnswer {
-        let home = loop.flatMap { loops.contains(ObjectIdentifier($0)) ? $0 : nil }
-        let deadline = ContinuousClock.now + timeout
-        // An idle connection the upstream closed meanwhile shows as inactive and is skipped; one
-        // that closes just as the call is written fails it, and then a fresh one gets it once,
-        // since the upstream never saw it.
-        for attempt in 0..<2 {
-            let (connection, reused) = try await lease(on: home, timeout: deadline - .now)
-            do {
-                let answer = try await connection.send(head, body: body, timeout: deadline - .now)
-                giveBack(connection, to: home)
-                return answer
-            } catch UpstreamFailure.closedBeforeSending where reused && attempt == 0 {
-                connection.close()
-            } catch {
-                connection.close()
-                throw error
-            }
-        }
-        throw UpstreamFailure.closedBeforeSending
+        try await call(head, body: body, timeout: timeout, near: loop).get()
     }
 
-    private func lease(on home: (any EventLoop)?, timeout: Duration) async throws -> (UpstreamConnection, reused: Bool) {
+    /// Sends one call on a connection of `loop` (any loop when it is not one of the group's).
+    /// An idle connection the upstream closed meanwhile shows as inactive and is skipped; one
+    /// that closes just as the call is written fails it, and then a fresh one gets it once,
+    /// since the upstream never saw it.
+    func call(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration, near loop: (any EventLoop)?) -> EventLoopFuture<UpstreamAnswer> {
+        let home = loop.flatMap { loops.contains(ObjectIdentifier($0)) ? $0 : nil }
+        return attempt(head, body: body, deadline: .now + timeout, home: home, retryIfClosed: true)
+    }
+
+    private func attempt(
+        _ head: HTTPRequestHead, body: ByteBuffer?, deadline: ContinuousClock.Instant, home: (any EventLoop)?, retryIfClosed: Bool
+    ) -> EventLoopFuture<UpstreamAnswer> {
+        lease(on: home, timeout: deadline - .now).flatMap { connection, reused in
+            connection.call(head, body: body, timeout: deadline - .now)
+                .map { answer in
+                    self.giveBack(connection, to: home)
+                    return answer
+                }
+                .flatMapError { error in
+                    connection.close()
+                    if case UpstreamFailure.closedBeforeSending = error, reused, retryIfClosed {
+                        return self.attempt(head, body: body, deadline: deadline, home: home, retryIfClosed: false)
+                    }
+                    return connection.channel.eventLoop.makeFailedFuture(error)
+                }
+        }
+    }
+
+    private func lease(on home: (any EventLoop)?, timeout: Duration) -> EventLoopFuture<(UpstreamConnection, reused: Bool)> {
         let key = home.map(ObjectIdentifier.init)
         while let connection = idle.withLock({ $0[key]?.popLast() }) {
-            if connection.isReusable { return (connection, true) }
+            if connection.isReusable { return connection.channel.eventLoop.makeSucceededFuture((connection, true)) }
         }
-        let context = try tls.map { try $0.clientContext() }
-        let connection = try await UpstreamConnection.connect(
-            host: host, port: port, tls: context, maximumAnswerBytes: maximumAnswerBytes, timeout: timeout, group: home ?? group)
-        opened.add(1, ordering: .relaxed)
-        return (connection, false)
+        let loop = home ?? group.next()
+        let context: NIOSSLContext?
+        do { context = try tls.map { try $0.clientContext() } } catch { return loop.makeFailedFuture(error) }
+        return UpstreamConnection.open(
+            host: host, port: port, tls: context, maximumAnswerBytes: maximumAnswerBytes, timeout: timeout, group: home ?? group
+        ).map { connection in
+            self.opened.add(1, ordering: .relaxed)
+            return (connection, false)
+        }
     }
 
     private func giveBack(_ connection: UpstreamConnection, to home: (any EventLoop)?) {

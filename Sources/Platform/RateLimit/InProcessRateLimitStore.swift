@@ -19,6 +19,14 @@ public final class InProcessRateLimitStore: RateLimitStore {
     }
 
     public func acquire(_ limit: RateLimit, window: Duration) async -> RateLimitDecision {
+        decide(limit, window: window)
+    }
+
+    public func acquireImmediately(_ limit: RateLimit, window: Duration) -> RateLimitDecision? {
+        decide(limit, window: window)
+    }
+
+    private func decide(_ limit: RateLimit, window: Duration) -> RateLimitDecision {
         let time = now() - origin
         return arrivals.withLock { arrivals in
             if arrivals.count >= maximumKeys, arrivals[limit.key] == nil {

@@ -43,4 +43,8 @@ public struct CredentialRouter: CredentialVerifier {
         credential.hasPrefix(Self.apiKeyPrefix)
             ? try await apiKeys.identity(forBearer: credential) : try await tokens.identity(forBearer: credential)
     }
+
+    public func verifiedIdentity(forBearer credential: String) -> Identity? {
+        credential.hasPrefix(Self.apiKeyPrefix) ? apiKeys.verifiedIdentity(forBearer: credential) : tokens.verifiedIdentity(forBearer: credential)
+    }
 }

@@ -42,14 +42,19 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     /// The bearer credential, `nil` when the request carries none.
     /// - Throws: 401 for an `Authorization` header that is not `Bearer <credential>`.
     public static func credential(in request: Request) throws -> String? {
-        if let header = request.headers[.authorization] {
+        try credential(in: request.headers)
+    }
+
+    /// The same, from a request's fields.
+    public static func credential(in headers: HTTPFields) throws -> String? {
+        if let header = headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].utf8.contains(UInt8(ascii: " ")) else {
                 throw Problem.unauthenticated("The Authorization header must be \"Bearer <token>\".")
             }
             return String(parts[1])
         }
-        return request.headers[.apiKey]
+        return headers[.apiKey]
     }
 }
 

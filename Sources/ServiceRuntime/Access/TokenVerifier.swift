@@ -7,6 +7,13 @@ import Synchronization
 public protocol CredentialVerifier: Sendable {
     /// - Throws: a 401 `Problem` naming what is wrong with the credential.
     func identity(forBearer credential: String) async throws -> Identity
+    /// The identity of a credential verified before and still valid, without waiting; nil when
+    /// it must be verified (or cannot be).
+    func verifiedIdentity(forBearer credential: String) -> Identity?
+}
+
+extension CredentialVerifier {
+    public func verifiedIdentity(forBearer credential: String) -> Identity? { nil }
 }
 
 /// Verifies access tokens locally against the auth service's published keys (JWKS).
@@ -48,6 +55,8 @@ public final class JWTVerifier: CredentialVerifier {
             throw Problem.unauthenticated(Self.reason(error))
         }
     }
+
+    public func verifiedIdentity(forBearer credential: String) -> Identity? { verified.identity(for: credential) }
 
     private func keys(knowing kid: String) async throws -> JWTKeyCollection {
         let now = ContinuousClock.now

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import Platform
@@ -13,19 +14,26 @@ public struct AccessLogMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
-        let route = context.endpointPath ?? "unmatched"
-        metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
+        Self.record(
+            method: request.method, path: request.uri.path, route: context.endpointPath ?? "unmatched", status: response.status.code,
+            elapsed: ContinuousClock.now - start, logger: context.logger, metrics: metrics)
+        return response
+    }
+
+    /// The metrics and the log line of one answered request.
+    public static func record(
+        method: HTTPRequest.Method, path: String, route: String, status: Int, elapsed: Duration, logger: Logger, metrics: MetricsRegistry
+    ) {
+        metrics.recordRequest(method: method.rawValue, route: route, status: status, duration: elapsed)
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        context.logger.info(
+        logger.info(
             "request",
             metadata: [
-                "http.request.method": .string(request.method.rawValue),
-                "url.path": .string(request.uri.path),
+                "http.request.method": .string(method.rawValue),
+                "url.path": .string(path),
                 "http.route": .string(route),
-                "http.response.status_code": .stringConvertible(response.status.code),
+                "http.response.status_code": .stringConvertible(status),
                 "event.duration": .stringConvertible(nanoseconds),
             ])
-        return response
     }
 }

@@ -23,12 +23,17 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        // Mostly none of them is set: one pass over the answer's fields instead of one per name.
-        if response.headers.contains(where: { Self.names.contains($0.name) }) {
-            for (name, value) in Self.fields where response.headers[name] == nil { response.headers[name] = value }
-        } else {
-            for (name, value) in Self.fields { response.headers.append(HTTPField(name: name, value: value)) }
-        }
+        Self.add(to: &response.headers)
         return response
+    }
+
+    /// Sets each security header the fields do not have yet.
+    public static func add(to headers: inout HTTPFields) {
+        // Mostly none of them is set: one pass over the answer's fields instead of one per name.
+        if headers.contains(where: { names.contains($0.name) }) {
+            for (name, value) in fields where headers[name] == nil { headers[name] = value }
+        } else {
+            for (name, value) in fields { headers.append(HTTPField(name: name, value: value)) }
+        }
     }
 }

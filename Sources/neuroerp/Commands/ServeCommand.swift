@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: Self.help(.rateLimits)) var rateLimits: [String] = []
     @Option(name: .customLong("gateway-policy"), help: Self.help(.gatewayPolicy)) var gatewayPolicy: String?
     @Option(name: .customLong("gateway-cache-entries"), help: Self.help(.gatewayCacheEntries)) var gatewayCacheEntries: String?
+    @Option(name: .customLong("gateway-fast-lane"), help: Self.help(.gatewayFastLane)) var gatewayFastLane: String?
     @Option(name: .customLong("cors-origin"), help: Self.help(.corsOrigins)) var corsOrigins: [String] = []
     @Option(name: .customLong("mesh-secret"), help: Self.help(.meshSecret)) var meshSecret: String?
     @Option(name: .customLong("tls-cert"), help: Self.help(.tlsCertificate)) var tlsCertificate: String?
@@ -93,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
             (.maximumBodyBytes, maximumBodyBytes), (.sqliteSynchronous, sqliteSynchronous), (.sqliteReaders, sqliteReaders),
             (.databaseURLs, databaseURLs.isEmpty ? nil : databaseURLs.joined(separator: ",")),
             (.databaseShards, databaseShards.isEmpty ? nil : databaseShards.joined(separator: ",")), (.redisURL, redisURL), (.rateLimitFailure, rateLimitFailure),
-            (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.gatewayPolicy, gatewayPolicy), (.gatewayCacheEntries, gatewayCacheEntries),
+            (.rateLimits, rateLimits.isEmpty ? nil : rateLimits.joined(separator: ",")), (.gatewayPolicy, gatewayPolicy), (.gatewayCacheEntries, gatewayCacheEntries), (.gatewayFastLane, gatewayFastLane),
             (.corsOrigins, corsOrigins.isEmpty ? nil : corsOrigins.joined(separator: ",")),
             (.meshSecret, meshSecret), (.tlsCertificate, tlsCertificate), (.tlsKey, tlsKey), (.tlsAuthority, tlsAuthority),
             (.healthInterval, healthInterval), (.shutdownTimeout, shutdownTimeout), (.statusMaxAge, statusMaxAge), (.cacheEntries, cacheEntries),

@@ -52,7 +52,7 @@ extension ProcessAssembly {
             balancers[service] = balancer
             clients[service] = ResilientServiceClient(balancer, metrics: metrics)
         }
-        return (ServiceDirectory(clients: clients), balancers)
+        return (ServiceDirectory(clients: clients, balancers: balancers), balancers)
     }
 
     /// Takes a reloaded gateway policy into use: the splits of the services balanced here and

@@ -37,6 +37,8 @@ struct ProcessAssembly {
         var redis: RedisClient? = nil
         /// Serves other processes over mTLS when set.
         var listenerTLS: MeshTLS? = nil
+        /// The gateway's fast lane, when this process is a gateway and the lane is on.
+        var fastLane: GatewayFastLane? = nil
 
         /// Closes the upstream client, the bus's consumers and the databases; call once serving
         /// has stopped.
@@ -59,7 +61,7 @@ struct ProcessAssembly {
                     users: users, transactions: process.modules.compactMap({ $0 as? TransactionServiceModule }).first,
                     compliance: process.modules.compactMap({ $0 as? ComplianceServiceModule }).first, logger: logger)
             }
-            try await serve(router: process.router, background: process.background, tls: process.listenerTLS, started: started)
+            try await serve(router: process.router, background: process.background, tls: process.listenerTLS, fastLane: process.fastLane, started: started)
         } catch {
             await process.close()
             throw error
@@ -187,7 +189,7 @@ struct ProcessAssembly {
             router: router, modules: modules, background: relays + mesh + modules.flatMap(\.backgroundServices), databases: databases, sharded: sharded,
             upstreamPools: upstreams.values.flatMap { $0.map(\.pool) }, bus: redisBus, redis: redis,
             // The gateway's listener is the public edge; the services behind it admit other processes only.
-            listenerTLS: gateway == nil ? meshTLS : nil)
+            listenerTLS: gateway == nil ? meshTLS : nil, fastLane: configuration.gatewayFastLane ? gateway?.fastLane : nil)
     }
 
     /// Limits on what a client may send before a handler sees it: 8 KB per header field, 32 KB
@@ -197,12 +199,14 @@ struct ProcessAssembly {
         idleTimeout: .seconds(60),
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))
 
-    private func serve(router: Router<ServiceContext>, background: [any Service], tls: MeshTLS?, started: ContinuousClock.Instant) async throws {
+    private func serve(
+        router: Router<ServiceContext>, background: [any Service], tls: MeshTLS?, fastLane: GatewayFastLane?, started: ContinuousClock.Instant
+    ) async throws {
         let logger = self.logger
         let app = Application(
             router: router,
             server: try tls.map { try HTTPServerBuilder.tls(.http1(configuration: Self.http1), tlsConfiguration: $0.serverConfiguration()) }
-                ?? .http1(configuration: Self.http1),
+                ?? fastLane.map { .http1(configuration: Self.http1, fastLane: $0) } ?? .http1(configuration: Self.http1),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let elapsed = ContinuousClock.now - started

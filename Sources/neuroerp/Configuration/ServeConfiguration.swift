@@ -35,6 +35,7 @@ struct ServeConfiguration: Sendable {
     /// The gateway policy file and what it held at the start; nil: no split, no access rules.
     var gatewayPolicy: (path: String, policy: GatewayPolicy, content: Data)?
     var gatewayCacheEntries: Int
+    var gatewayFastLane: Bool
     var corsOrigins: [String]
     var meshSecret: String?
     var healthInterval: Duration
@@ -186,6 +187,7 @@ struct ServeConfiguration: Sendable {
             }
         }
         gatewayCacheEntries = try integer(.gatewayCacheEntries, in: 0...10_000_000)
+        gatewayFastLane = try choice(.gatewayFastLane, Switch.self, options: Switch.allCases.map(\.rawValue)) == .on
         corsOrigins = []
         if let found = raw(.corsOrigins) {
             for origin in found.value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
@@ -249,4 +251,9 @@ struct ServeConfiguration: Sendable {
     static func redactCredentials(_ text: String) -> String {
         text.replacing(/\/\/[^\/@\s,]+@/) { _ in "//<redacted>@" }
     }
+}
+
+/// A setting that is on or off.
+enum Switch: String, CaseIterable {
+    case on, off
 }

@@ -1,0 +1,154 @@
+import ERPKernel
+import HTTPTypes
+import Mesh
+import NIOCore
+import NIOHTTPTypes
+import ServiceRuntime
+
+/// Sits in each client connection's pipeline in front of Hummingbird and answers the requests
+/// the fast lane takes; every other request, and every request the lane declines or whose
+/// call may succeed on another replica, goes on to Hummingbird unchanged.
+///
+/// Answers leave in the order the requests came (HTTP/1.1 pipelining): while Hummingbird owes an
+/// answer, later requests follow it there; while the lane owes one, later requests wait here and
+/// the connection reads no more.
+final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let lane: GatewayFastLane
+    /// Parts read and not yet handed on or answered.
+    private var waiting: [HTTPRequestPart] = []
+    /// Requests handed to Hummingbird whose answer has not ended yet.
+    private var answersOwedByRouter = 0
+    private var laneIsAnswering = false
+    private var readHeldBack = false
+    /// Between a read and its read-complete; parts handed on outside it need a read-complete of
+    /// their own, since Hummingbird's async channel delivers what it read on read-complete.
+    private var reading = false
+    private var handedOnOutsideARead = false
+
+    init(lane: GatewayFastLane) { self.lane = lane }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        reading = true
+        waiting.append(unwrapInboundIn(data))
+        handOn(context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        if case .end = unwrapOutboundIn(data) {
+            answersOwedByRouter -= 1
+            handOn(context: context)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        // Requests pipelined behind the lane's answer wait here; reading more would only pile them
+        // up. Holding back every read while the lane answers would cost two epoll calls a request.
+        if laneIsAnswering, !waiting.isEmpty { readHeldBack = true } else { context.read() }
+    }
+
+    /// Takes the waiting requests in order, for as long as nobody else owes an answer first.
+    private func handOn(context: ChannelHandlerContext) {
+        while !laneIsAnswering, let part = waiting.first {
+            guard case .head(let request) = part, answersOwedByRouter == 0,
+                let route = request.path.flatMap({ lane.route(of: $0.prefix { $0 != "?" }) })
+            else {
+                passOn(waiting.removeFirst(), context: context)
+                continue
+            }
+            // The lane takes only requests without a body: it needs to see the end first.
+            guard waiting.count >= 2 else { return }
+            guard case .end = waiting[1] else {
+                passOn(waiting.removeFirst(), context: context)
+                continue
+            }
+            waiting.removeFirst(2)
+            answer(request, route: route, context: context)
+        }
+        if handedOnOutsideARead {
+            handedOnOutsideARead = false
+            context.fireChannelReadComplete()
+        }
+    }
+
+    private func passOn(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        if case .head = part { answersOwedByRouter += 1 }
+        if !reading { handedOnOutsideARead = true }
+        context.fireChannelRead(wrapInboundOut(part))
+    }
+
+    private func answer(_ request: HTTPRequest, route: (template: String, balancer: BalancedServiceClient), context: ChannelHandlerContext) {
+        let start = ContinuousClock.now
+        let path = String((request.path ?? "/").prefix { $0 != "?" })
+        let trace = request.headerFields[.w3cTraceparent].flatMap(TraceContext.init(traceparent:))?.child() ?? .generate()
+        let outcome = lane.take(
+            request, route: route.balancer, peer: context.channel.remoteAddress?.ipAddress, trace: trace, on: context.eventLoop)
+        switch outcome {
+        case nil:
+            lane.counts.declined.increment()
+            passOn(.head(request), context: context)
+            passOn(.end(nil), context: context)
+        case .answered(let response):
+            lane.counts.answered.increment()
+            write(response, to: request, path: path, route: route.template, trace: trace, since: start, context: context)
+        case .forwarded(let call, let complete):
+            lane.counts.forwarded.increment()
+            laneIsAnswering = true
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            call.whenComplete { result in
+                let (handler, context) = bound.value
+                handler.laneIsAnswering = false
+                switch result {
+                case .success(let response):
+                    handler.write(complete(response), to: request, path: path, route: route.template, trace: trace, since: start, context: context)
+                case .failure(let error) where GatewayFastLane.mayRetry(error):
+                    handler.lane.counts.retried.increment()
+                    handler.passOn(.head(request), context: context)
+                    handler.passOn(.end(nil), context: context)
+                case .failure(let error):
+                    let problem = (error as? Problem ?? .internalError).serviceResponse(instance: path, correlationID: trace.traceID)
+                    handler.write(problem, to: request, path: path, route: route.template, trace: trace, since: start, context: context)
+                }
+                if handler.readHeldBack {
+                    handler.readHeldBack = false
+                    context.read()
+                }
+                handler.handOn(context: context)
+            }
+        }
+    }
+
+    /// Writes an answer with what the middleware would have added (trace, request ID, security
+    /// headers) and records it as the access log middleware does.
+    private func write(
+        _ response: ServiceResponse, to request: HTTPRequest, path: String, route: String, trace: TraceContext, since start: ContinuousClock.Instant,
+        context: ChannelHandlerContext
+    ) {
+        var headers = response.headers
+        headers[.w3cTraceparent] = trace.traceparent
+        if let requestID = request.headerFields[.requestID], requestID.utf8.count <= 200 { headers[.requestID] = requestID }
+        headers[.contentLength] = String(response.body.readableBytes)
+        SecurityHeadersMiddleware.add(to: &headers)
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: response.status, headerFields: headers))), promise: nil)
+        if response.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(response.body)), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        var logger = lane.logger
+        if logger.logLevel <= .info {
+            logger[metadataKey: "trace.id"] = .string(trace.traceID)
+            logger[metadataKey: "span.id"] = .string(trace.spanID)
+        }
+        AccessLogMiddleware.record(
+            method: request.method, path: path, route: route,
+            status: response.status.code, elapsed: ContinuousClock.now - start, logger: logger, metrics: lane.metrics)
+    }
+}
