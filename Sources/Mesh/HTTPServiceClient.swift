@@ -18,13 +18,13 @@ public struct HTTPServiceClient: ServiceClient {
     /// The version label of this replica, for traffic splitting and metrics.
     public let version: String
     private let pool: UpstreamConnectionPool
-    private let metrics: MetricsRegistry
+    private let calls: MetricsRegistry.UpstreamCallSeries
 
     public init(service: ServiceName, version: String = "stable", pool: UpstreamConnectionPool, metrics: MetricsRegistry) {
         self.service = service
         self.version = version
         self.pool = pool
-        self.metrics = metrics
+        calls = metrics.upstreamCalls(service: service.rawValue, version: version)
         address = pool.baseURL
     }
 
@@ -52,13 +52,13 @@ public struct HTTPServiceClient: ServiceClient {
                     guard let name = HTTPField.Name(header.name), !Self.hopByHop.contains(name.canonicalName) else { continue }
                     headers.append(HTTPField(name: name, value: header.value))
                 }
-                metrics.recordUpstreamCall(service: service.rawValue, version: version, outcome: "ok", duration: ContinuousClock.now - start)
+                calls.record(outcome: "ok", duration: ContinuousClock.now - start)
                 return ServiceResponse(status: HTTPResponse.Status(code: Int(answer.head.status.code)), headers: headers, body: answer.body)
             }
             .flatMapErrorThrowing { error in
                 let problem = problem(for: error, timeout: timeout)
                 let outcome = problem.status == 504 ? "timeout" : problem.status == 503 ? "unavailable" : "bad_response"
-                metrics.recordUpstreamCall(service: service.rawValue, version: version, outcome: outcome, duration: ContinuousClock.now - start)
+                calls.record(outcome: outcome, duration: ContinuousClock.now - start)
                 throw problem
             }
     }

@@ -71,6 +71,16 @@ public struct ResilientServiceClient: ServiceClient {
         }
     }
 
+    /// For a call made without `send` (the gateway's fast lane): it earns retry budget as `send`'s calls do.
+    public func noteCall() { budget.deposit() }
+
+    /// Whether the budget allows another attempt of a call made without `send`; takes it if so.
+    public func mayRetry() -> Bool {
+        guard budget.withdraw() else { return false }
+        retried()
+        return true
+    }
+
     static func isRepeatable(_ request: ServiceRequest) -> Bool {
         switch request.method {
         case .get, .head, .options, .put, .delete, .trace: true

@@ -117,6 +117,29 @@ import Testing
         try? await client.shutdown()
         for server in [limited, open, main] { await server.stop() }
     }
+
+    @Test func aReplicasFailingAnswerGoesToTheRouterWhoseRetriesTakeIt() async throws {
+        let main = try await ServerProcess.start(["--services", "auth,users", "--demo", "--bcrypt-cost", "4"])
+        let failing = try await StandInUpstream.start(answering: .serviceUnavailable)
+        let gateway = try await ServerProcess.start(
+            ["--services", "gateway", "--upstream", "auth=\(main.baseURL)", "--upstream", "users=\(failing.baseURL)"])
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let headers = [("Authorization", "Bearer \(try await Self.token(client, via: gateway))")]
+            #expect(try await call(client, gateway.baseURL + "/api/v1/users/me", headers: headers).status == 503, "the router verifies the token")
+            let before = failing.received.count
+            let answer = try await call(client, gateway.baseURL + "/api/v1/users/me", headers: headers)
+            #expect(answer.status == 503)
+            #expect(failing.received.count - before >= 2, "the lane's attempt and the router's")
+            #expect(try await Self.laneCounts(client, gateway)["retried", default: 0] == 1)
+        } catch {
+            Issue.record(error)
+        }
+        try? await client.shutdown()
+        await gateway.stop()
+        await failing.stop()
+        await main.stop()
+    }
 }
 
 /// One plain TCP connection to a loopback port, for requests an HTTP client would not pipeline.

@@ -87,12 +87,12 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelRead(wrapInboundOut(part))
     }
 
-    private func answer(_ request: HTTPRequest, route: (template: String, balancer: BalancedServiceClient), context: ChannelHandlerContext) {
+    private func answer(_ request: HTTPRequest, route: GatewayFastLane.Route, context: ChannelHandlerContext) {
         let start = ContinuousClock.now
         let path = String((request.path ?? "/").prefix { $0 != "?" })
         let trace = request.headerFields[.w3cTraceparent].flatMap(TraceContext.init(traceparent:))?.child() ?? .generate()
         let outcome = lane.take(
-            request, route: route.balancer, peer: context.channel.remoteAddress?.ipAddress, trace: trace, on: context.eventLoop)
+            request, route: route, peer: context.channel.remoteAddress?.ipAddress, trace: trace, on: context.eventLoop)
         switch outcome {
         case nil:
             lane.counts.declined.increment()
@@ -109,12 +109,13 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let (handler, context) = bound.value
                 handler.laneIsAnswering = false
                 switch result {
-                case .success(let response):
-                    handler.write(complete(response), to: request, path: path, route: route.template, trace: trace, since: start, context: context)
-                case .failure(let error) where GatewayFastLane.mayRetry(error):
+                // Within the budget the router's retries keep, as their first attempt was this one.
+                case _ where GatewayFastLane.mayRetry(result) && route.retries.mayRetry():
                     handler.lane.counts.retried.increment()
                     handler.passOn(.head(request), context: context)
                     handler.passOn(.end(nil), context: context)
+                case .success(let response):
+                    handler.write(complete(response), to: request, path: path, route: route.template, trace: trace, since: start, context: context)
                 case .failure(let error):
                     let problem = (error as? Problem ?? .internalError).serviceResponse(instance: path, correlationID: trace.traceID)
                     handler.write(problem, to: request, path: path, route: route.template, trace: trace, since: start, context: context)

@@ -21,8 +21,7 @@ public struct GatewayFastLane: Sendable {
     enum Outcome {
         /// Answered without the service: a problem, or the response cache.
         case answered(ServiceResponse)
-        /// On its way; a failure the full path may retry on another replica is `.failure(Problem)`
-        /// with a replica-failure status.
+        /// On its way; `complete` makes the service's answer the client's.
         case forwarded(EventLoopFuture<ServiceResponse>, complete: @Sendable (ServiceResponse) -> ServiceResponse)
     }
 
@@ -41,30 +40,41 @@ public struct GatewayFastLane: Sendable {
     }
 
     private let gateway: GatewayModule
-    private let routes: [(prefix: String, balancer: BalancedServiceClient)]
+    /// Where the lane sends a path: the service's replicas, and its client's retry budget.
+    struct Route {
+        /// The route label, as the router's catch-all routes name it.
+        let template: String
+        let replicas: BalancedServiceClient
+        let retries: ResilientServiceClient
+    }
+
+    private let routes: [(prefix: String, replicas: BalancedServiceClient, retries: ResilientServiceClient)]
     let counts: Counts
 
     init(gateway: GatewayModule) {
         self.gateway = gateway
         counts = Counts(metrics: gateway.environment.metrics)
         routes = ServiceName.allCases.flatMap { service in
-            gateway.directory.balancer(for: service).flatMap { $0.isReachedOverHTTP ? $0 : nil }.map { balancer in service.publicPathPrefixes.map { ($0, balancer) } } ?? []
+            guard let replicas = gateway.directory.balancer(for: service), replicas.isReachedOverHTTP,
+                let retries = gateway.directory.client(for: service) as? ResilientServiceClient
+            else { return [(prefix: String, replicas: BalancedServiceClient, retries: ResilientServiceClient)]() }
+            return service.publicPathPrefixes.map { ($0, replicas, retries) }
         }
     }
 
     var metrics: MetricsRegistry { gateway.environment.metrics }
     var logger: Logger { gateway.environment.logger }
 
-    /// The route label of a path, as the router's catch-all routes name it; nil for a path the lane does not forward.
-    func route(of path: Substring) -> (template: String, balancer: BalancedServiceClient)? {
-        for (prefix, balancer) in routes where String(path).isPath(under: prefix) {
-            return (path.utf8.count == prefix.utf8.count ? prefix : prefix + "/**", balancer)
+    /// Where `path` goes; nil for a path the lane does not forward.
+    func route(of path: Substring) -> Route? {
+        for (prefix, replicas, retries) in routes where String(path).isPath(under: prefix) {
+            return Route(template: path.utf8.count == prefix.utf8.count ? prefix : prefix + "/**", replicas: replicas, retries: retries)
         }
         return nil
     }
 
     /// Takes `request` when everything about it can be decided now; nil sends it the full path.
-    func take(_ request: HTTPRequest, route: BalancedServiceClient, peer: String?, trace: TraceContext, on loop: any EventLoop) -> Outcome? {
+    func take(_ request: HTTPRequest, route: Route, peer: String?, trace: TraceContext, on loop: any EventLoop) -> Outcome? {
         let headers = request.headerFields
         guard request.method == .get, let uri = request.path, Self.plain(headers),
             let credential = try? AuthenticationMiddleware.credential(in: headers), !credential.hasPrefix(CredentialRouter.apiKeyPrefix),
@@ -91,8 +101,9 @@ public struct GatewayFastLane: Sendable {
         let call: EventLoopFuture<ServiceResponse>
         do {
             // Not nil: the lane's routes are those whose replicas are all reached over HTTP.
-            guard let made = try route.call(forwarded, trace: trace, timeout: gateway.upstreamTimeout, near: loop) else { return nil }
+            guard let made = try route.replicas.call(forwarded, trace: trace, timeout: gateway.upstreamTimeout, near: loop) else { return nil }
             call = made
+            route.retries.noteCall()
         } catch {
             return .answered((error as? Problem ?? .internalError).serviceResponse(instance: path, correlationID: trace.traceID))
         }
@@ -110,9 +121,12 @@ public struct GatewayFastLane: Sendable {
             && headers[.transferEncoding] == nil && (headers[.contentLength] ?? "0") == "0"
     }
 
-    /// Whether a failed call may succeed on the full path, which retries on another replica.
-    static func mayRetry(_ error: any Error) -> Bool {
-        guard let problem = error as? Problem else { return false }
-        return [502, 503].contains(problem.status) && problem.code != "circuit_open"
+    /// Whether a call may succeed on the router's path, which retries on another replica, as a
+    /// failed call or as an answer (a replica's 502 or 503 answer is retried there too).
+    static func mayRetry(_ result: Result<ServiceResponse, any Error>) -> Bool {
+        switch result {
+        case .success(let response): [502, 503].contains(response.status.code)
+        case .failure(let error): (error as? Problem).map { [502, 503].contains($0.status) && $0.code != "circuit_open" } ?? false
+        }
     }
 }

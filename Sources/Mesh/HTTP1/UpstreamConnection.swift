@@ -37,7 +37,8 @@ final class UpstreamConnection: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil)) }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // Off: the fields come from HTTPTypes, which admits no invalid name or value.
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(AnswerCollector(maximumBytes: maximumAnswerBytes))
                 }
             }

@@ -58,18 +58,36 @@ public final class MetricsRegistry: Sendable {
 
     // MARK: Upstream calls
 
-    /// - Parameters:
-    ///   - version: the version label of the replica called (`stable` unless configured).
-    ///   - outcome: `ok`, `timeout`, `unavailable`, `bad_response`.
-    public func recordUpstreamCall(service: String, version: String, outcome: String, duration: Duration) {
-        counter(
-            "upstream_requests_total", labels: [("service", service), ("version", version), ("outcome", outcome)],
-            help: "Calls to other services, by service, replica version and outcome."
-        ).increment()
-        histogram(
-            "upstream_request_duration_seconds", labels: [("service", service)],
-            help: "Duration of calls to other services."
-        ).record(duration)
+    /// The series of the calls to one replica, looked up once by its client instead of per call.
+    /// - Parameter version: the version label of the replica (`stable` unless configured).
+    public func upstreamCalls(service: String, version: String) -> UpstreamCallSeries {
+        UpstreamCallSeries(metrics: self, service: service, version: version)
+    }
+
+    public struct UpstreamCallSeries: Sendable {
+        let metrics: MetricsRegistry
+        let service, version: String
+        let answered: Counter
+        let duration: DurationHistogram
+
+        init(metrics: MetricsRegistry, service: String, version: String) {
+            (self.metrics, self.service, self.version) = (metrics, service, version)
+            answered = Self.counter(metrics, service, version, "ok")
+            duration = metrics.histogram(
+                "upstream_request_duration_seconds", labels: [("service", service)], help: "Duration of calls to other services.")
+        }
+
+        /// - Parameter outcome: `ok`, `timeout`, `unavailable`, `bad_response`.
+        public func record(outcome: String, duration elapsed: Duration) {
+            (outcome == "ok" ? answered : Self.counter(metrics, service, version, outcome)).increment()
+            duration.record(elapsed)
+        }
+
+        private static func counter(_ metrics: MetricsRegistry, _ service: String, _ version: String, _ outcome: String) -> Counter {
+            metrics.counter(
+                "upstream_requests_total", labels: [("service", service), ("version", version), ("outcome", outcome)],
+                help: "Calls to other services, by service, replica version and outcome.")
+        }
     }
 
     // MARK: Gauges

@@ -48,6 +48,13 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     /// The same, from a request's fields.
     public static func credential(in headers: HTTPFields) throws -> String? {
         if let header = headers[.authorization] {
+            // The usual form, checked on the bytes at once: this runs on every request.
+            var bearer = header
+            if bearer.hasPrefix("Bearer "),
+                bearer.withUTF8({ $0.count > 7 && !$0[7...].contains(UInt8(ascii: " ")) })
+            {
+                return String(header.dropFirst(7))
+            }
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].utf8.contains(UInt8(ascii: " ")) else {
                 throw Problem.unauthenticated("The Authorization header must be \"Bearer <token>\".")
