@@ -9,7 +9,7 @@ import ServiceRuntime
 
 /// The gateway's fast lane: a GET whose caller's access token was verified before is admitted
 /// and forwarded on the event loop that read it, without a Swift task, the router or the
-/// middleware chain. That halves the gateway's CPU per forwarded request (`bench/gateway`).
+/// middleware chain: about a fifth less of the gateway's CPU per forwarded GET (`bench/gateway`).
 ///
 /// It applies the same rules as `GatewayModule.handle`, through the same parts: rate limits (when
 /// their store decides in memory), access rules, the response cache, the identity assertion and
@@ -39,7 +39,6 @@ public struct GatewayFastLane: Sendable {
         }
     }
 
-    private let gateway: GatewayModule
     /// Where the lane sends a path: the service's replicas, and its client's retry budget.
     struct Route {
         /// The route label, as the router's catch-all routes name it.
@@ -48,6 +47,7 @@ public struct GatewayFastLane: Sendable {
         let retries: ResilientServiceClient
     }
 
+    private let gateway: GatewayModule
     private let routes: [(prefix: String, replicas: BalancedServiceClient, retries: ResilientServiceClient)]
     let counts: Counts
 
