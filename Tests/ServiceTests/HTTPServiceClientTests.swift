@@ -55,6 +55,7 @@ import Testing
                 ServiceRequest(method: .post, path: "/echo", body: ByteBuffer(string: "Saatgut")), trace: .generate(), timeout: .seconds(2))
             #expect(posted.status == .created && String(buffer: posted.body) == "Saatgut")
 
+            // On the connection whose timer the calls above set 2 s ahead; the answer would come at 500 ms.
             #expect(await status(client, "/slow", timeout: .milliseconds(100)) == 504)
             #expect(await status(client, "/big") == 502, "an answer over the limit is refused, not passed on")
             #expect(await status(client, "/echo") == 200, "the client goes on after both")
