@@ -74,6 +74,7 @@ public struct GatewayRateLimiter: Sendable {
         return tightest.map { fields($0.rule, $0.decision) } ?? [:]
     }
 
+    /// The scope and the key a request is counted under.
     private func caller(of request: Request, context: ServiceContext) async -> (RateLimitRule.Scope, String, Identity?) {
         let bearer = request.headers[.authorization].flatMap { header -> String? in
             let parts = header.split(separator: " ", maxSplits: 1)

@@ -69,7 +69,7 @@ public final class UpstreamConnectionPool: Sendable {
     /// Sends one call on a connection of `loop` (any loop when it is not one of the group's).
     /// An idle connection the upstream closed meanwhile shows as inactive and is skipped; one
     /// that closes just as the call is written fails it, and then a fresh one gets it once,
-    /// since the upstream never saw it.
+    /// since the upstream never saw it. The future fails with an `UpstreamFailure`.
     func call(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration, near loop: (any EventLoop)?) -> EventLoopFuture<UpstreamAnswer> {
         let home = loop.flatMap { loops.contains(ObjectIdentifier($0)) ? $0 : nil }
         return attempt(head, body: body, deadline: .now + timeout, home: home, retryIfClosed: true)
@@ -103,7 +103,7 @@ public final class UpstreamConnectionPool: Sendable {
         let context: NIOSSLContext?
         do { context = try tls.map { try $0.clientContext() } } catch { return loop.makeFailedFuture(error) }
         return UpstreamConnection.open(
-            host: host, port: port, tls: context, maximumAnswerBytes: maximumAnswerBytes, timeout: timeout, group: home ?? group
+            host: host, port: port, tls: context, maximumAnswerBytes: maximumAnswerBytes, timeout: timeout, group: loop
         ).map { connection in
             self.opened.add(1, ordering: .relaxed)
             return (connection, false)
