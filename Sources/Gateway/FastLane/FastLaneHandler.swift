@@ -19,8 +19,9 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     private let lane: GatewayFastLane
-    /// Parts read and not yet handed on or answered.
-    private var waiting: [HTTPRequestPart] = []
+    /// Parts read and not yet handed on or answered, each with the wrapper it came in, which is
+    /// handed on as it is: unwrapping and wrapping again would cost an allocation a part.
+    private var waiting: [(part: HTTPRequestPart, data: NIOAny)] = []
     /// Requests handed to Hummingbird whose answer has not ended yet.
     private var answersOwedByRouter = 0
     private var laneIsAnswering = false
@@ -34,7 +35,7 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         reading = true
-        waiting.append(unwrapInboundIn(data))
+        waiting.append((unwrapInboundIn(data), data))
         handOn(context: context)
     }
 
@@ -59,8 +60,9 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Takes the waiting requests in order, for as long as nobody else owes an answer first.
     private func handOn(context: ChannelHandlerContext) {
-        while !laneIsAnswering, let part = waiting.first {
-            guard case .head(let request) = part, answersOwedByRouter == 0,
+        while !laneIsAnswering, let (part, _) = waiting.first {
+            // Only a GET may take the lane, and only once the router owes no answer before it.
+            guard case .head(let request) = part, request.method == .get, answersOwedByRouter == 0,
                 let route = request.path.flatMap({ lane.route(of: $0.prefix { $0 != "?" }) })
             else {
                 passOn(waiting.removeFirst(), context: context)
@@ -68,7 +70,7 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             // The lane takes only requests without a body: it needs to see the end first.
             guard waiting.count >= 2 else { return }
-            guard case .end = waiting[1] else {
+            guard case .end = waiting[1].part else {
                 passOn(waiting.removeFirst(), context: context)
                 continue
             }
@@ -81,10 +83,16 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func passOn(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
-        if case .head = part { answersOwedByRouter += 1 }
+    private func passOn(_ waiting: (part: HTTPRequestPart, data: NIOAny), context: ChannelHandlerContext) {
+        if case .head = waiting.part { answersOwedByRouter += 1 }
         if !reading { handedOnOutsideARead = true }
-        context.fireChannelRead(wrapInboundOut(part))
+        context.fireChannelRead(waiting.data)
+    }
+
+    /// Hands a request the lane took back to the router.
+    private func passOn(_ request: HTTPRequest, context: ChannelHandlerContext) {
+        passOn((.head(request), wrapInboundOut(.head(request))), context: context)
+        passOn((.end(nil), wrapInboundOut(.end(nil))), context: context)
     }
 
     private func answer(_ request: HTTPRequest, route: GatewayFastLane.Route, context: ChannelHandlerContext) {
@@ -96,8 +104,7 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch outcome {
         case nil:
             lane.counts.declined.increment()
-            passOn(.head(request), context: context)
-            passOn(.end(nil), context: context)
+            passOn(request, context: context)
         case .answered(let response):
             lane.counts.answered.increment()
             write(response, to: request, path: path, route: route.template, trace: trace, since: start, context: context)
@@ -112,8 +119,7 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // Within the budget the router's retries keep, as their first attempt was this one.
                 case _ where GatewayFastLane.mayRetry(result) && route.retries.mayRetry():
                     handler.lane.counts.retried.increment()
-                    handler.passOn(.head(request), context: context)
-                    handler.passOn(.end(nil), context: context)
+                    handler.passOn(request, context: context)
                 case .success(let response):
                     handler.write(complete(response), to: request, path: path, route: route.template, trace: trace, since: start, context: context)
                 case .failure(let error):

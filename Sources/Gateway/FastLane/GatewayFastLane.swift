@@ -67,7 +67,8 @@ public struct GatewayFastLane: Sendable {
 
     /// Where `path` goes; nil for a path the lane does not forward.
     func route(of path: Substring) -> Route? {
-        for (prefix, replicas, retries) in routes where String(path).isPath(under: prefix) {
+        let path = String(path)
+        for (prefix, replicas, retries) in routes where path.isPath(under: prefix) {
             return Route(template: path.utf8.count == prefix.utf8.count ? prefix : prefix + "/**", replicas: replicas, retries: retries)
         }
         return nil
