@@ -64,6 +64,7 @@ public struct GatewayModule: ServiceModule {
 }
 
 extension GatewayModule {
-    /// The lane that forwards plain GETs of verified callers without the router (see `GatewayFastLane`).
-    public var fastLane: GatewayFastLane { GatewayFastLane(gateway: self) }
+    /// The lane that forwards plain GETs of verified callers without the router (see
+    /// `GatewayFastLane`); nil when no service is reached over HTTP (the embedded mode).
+    public var fastLane: GatewayFastLane? { GatewayFastLane(gateway: self) }
 }

@@ -51,15 +51,19 @@ public struct GatewayFastLane: Sendable {
     private let routes: [(prefix: String, replicas: BalancedServiceClient, retries: ResilientServiceClient)]
     let counts: Counts
 
-    init(gateway: GatewayModule) {
-        self.gateway = gateway
-        counts = Counts(metrics: gateway.environment.metrics)
-        routes = ServiceName.allCases.flatMap { service in
+    /// nil when no service is reached over HTTP (the embedded mode): the lane would only hand
+    /// every request on.
+    init?(gateway: GatewayModule) {
+        let routes = ServiceName.allCases.flatMap { service in
             guard let replicas = gateway.directory.balancer(for: service), replicas.isReachedOverHTTP,
                 let retries = gateway.directory.client(for: service) as? ResilientServiceClient
             else { return [(prefix: String, replicas: BalancedServiceClient, retries: ResilientServiceClient)]() }
             return service.publicPathPrefixes.map { ($0, replicas, retries) }
         }
+        guard !routes.isEmpty else { return nil }
+        self.gateway = gateway
+        self.routes = routes
+        counts = Counts(metrics: gateway.environment.metrics)
     }
 
     var metrics: MetricsRegistry { gateway.environment.metrics }
