@@ -100,7 +100,7 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let path = String((request.path ?? "/").prefix { $0 != "?" })
         let trace = request.headerFields[.w3cTraceparent].flatMap(TraceContext.init(traceparent:))?.child() ?? .generate()
         let outcome = lane.take(
-            request, route: route, peer: context.channel.remoteAddress?.ipAddress, trace: trace, on: context.eventLoop)
+            request, path: path, route: route, peer: context.channel.remoteAddress?.ipAddress, trace: trace, on: context.eventLoop)
         switch outcome {
         case nil:
             lane.counts.declined.increment()
@@ -123,8 +123,7 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 case .success(let response):
                     handler.write(complete(response), to: request, path: path, route: route.template, trace: trace, since: start, context: context)
                 case .failure(let error):
-                    let problem = (error as? Problem ?? .internalError).serviceResponse(instance: path, correlationID: trace.traceID)
-                    handler.write(problem, to: request, path: path, route: route.template, trace: trace, since: start, context: context)
+                    handler.write(GatewayFastLane.problem(error, path: path, trace: trace), to: request, path: path, route: route.template, trace: trace, since: start, context: context)
                 }
                 if handler.readHeldBack {
                     handler.readHeldBack = false

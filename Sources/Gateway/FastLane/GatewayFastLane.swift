@@ -78,14 +78,16 @@ public struct GatewayFastLane: Sendable {
         return nil
     }
 
-    /// Takes `request` when everything about it can be decided now; nil sends it the full path.
-    func take(_ request: HTTPRequest, route: Route, peer: String?, trace: TraceContext, on loop: any EventLoop) -> Outcome? {
+    /// Takes `request` (whose path without the query is `path`) when everything about it can be
+    /// decided now; nil sends it the full path.
+    func take(
+        _ request: HTTPRequest, path: String, route: Route, peer: String?, trace: TraceContext, on loop: any EventLoop
+    ) -> Outcome? {
         let headers = request.headerFields
         guard request.method == .get, let uri = request.path, Self.plain(headers),
             let credential = try? AuthenticationMiddleware.credential(in: headers), !credential.hasPrefix(CredentialRouter.apiKeyPrefix),
             let identity = gateway.access.verifier.verifiedIdentity(forBearer: credential)
         else { return nil }
-        let path = String(uri.prefix { $0 != "?" })
         let limits: HTTPFields
         let caller: (identity: Identity, assertion: String)
         do {
@@ -93,7 +95,7 @@ public struct GatewayFastLane: Sendable {
             limits = admitted
             caller = try gateway.access.admit(identity, credential: credential, method: .get, path: path)
         } catch {
-            return .answered((error as? Problem ?? .internalError).serviceResponse(instance: path, correlationID: trace.traceID))
+            return .answered(Self.problem(error, path: path, trace: trace))
         }
         let key = gateway.cacheKey(method: .get, uri: uri, headers: headers, caller: identity)
         if var cached = gateway.cached(key, requestHeaders: headers) {
@@ -110,7 +112,7 @@ public struct GatewayFastLane: Sendable {
             call = made
             route.retries.noteCall()
         } catch {
-            return .answered((error as? Problem ?? .internalError).serviceResponse(instance: path, correlationID: trace.traceID))
+            return .answered(Self.problem(error, path: path, trace: trace))
         }
         let gateway = self.gateway
         return .forwarded(call) { answer in
@@ -118,6 +120,11 @@ public struct GatewayFastLane: Sendable {
             answer.headers.append(contentsOf: limits)
             return answer
         }
+    }
+
+    /// The problem answer to `error`, as the router's problem middleware writes it.
+    static func problem(_ error: any Error, path: String, trace: TraceContext) -> ServiceResponse {
+        (error as? Problem ?? .internalError).serviceResponse(instance: path, correlationID: trace.traceID)
     }
 
     /// Fields the full path treats specially: keep-alive handling, CORS, a caller's deadline, a body.
