@@ -226,15 +226,26 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         return !ByteSearch.contains(Array("RETURNING".utf8), in: Array(sql.utf8), asciiCaseBlind: true)
     }
 
-    /// Blocks this (non-event-loop) thread for the answer, at most `answerLimit`.
-    private static func answer<T: Sendable>(to future: EventLoopFuture<T>, on connection: PostgresConnection, within answerLimit: TimeAmount) throws -> T {
+    /// Blocks this (non-event-loop) thread for the answer, at most `answerLimit`, and no longer
+    /// than a second after its connection closed. postgres-nio fails the statements it was given
+    /// when the connection closes, but a statement handed over as it closed never reaches it and
+    /// is never answered: a PostgreSQL restart under load left writes waiting out the limit.
+    static func answer<T: Sendable>(to future: EventLoopFuture<T>, on connection: PostgresConnection, within answerLimit: TimeAmount) throws -> T {
         let limited = future.eventLoop.makePromise(of: T.self)
-        let timer = future.eventLoop.scheduleTask(in: answerLimit) {
-            limited.fail(PostgresError(sqlState: nil, message: "no answer within \(answerLimit.nanoseconds / 1_000_000_000) s"))
-            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        let deadline = NIODeadline.now() + answerLimit
+        let watch = future.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { watch in
+            if connection.isClosed {
+                limited.fail(PostgresError(sqlState: nil, message: "connection closed before the answer came"))
+            } else if NIODeadline.now() >= deadline {
+                limited.fail(PostgresError(sqlState: nil, message: "no answer within \(answerLimit.nanoseconds / 1_000_000_000) s"))
+                connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+            } else {
+                return
+            }
+            watch.cancel()
         }
         future.whenComplete { result in
-            timer.cancel()
+            watch.cancel()
             limited.completeWith(result)
         }
         return try limited.futureResult.wait()
