@@ -118,6 +118,33 @@ import Testing
         for server in [limited, open, main] { await server.stop() }
     }
 
+    @Test(.enabled(if: RedisServer.isInstalled, "needs redis-server (scripts/redis installs it)"))
+    func withTheLimitInRedisTwoGatewaysLanesCountOneBudget() async throws {
+        let redis = try await RedisServer.start()
+        let main = try await ServerProcess.start(["--services", "auth,users", "--demo", "--bcrypt-cost", "4"])
+        let limits = ["--redis-url", "\(redis.url)?key_prefix=lane:", "--rate-limit", "user=6/1m"]
+        let one = try await Self.gateway(to: main, limits)
+        let other = try await Self.gateway(to: main, limits)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let headers = [("Authorization", "Bearer \(try await Self.token(client, via: one))")]
+            var answers: [(status: Int, headers: [String: String], body: String)] = []
+            // The first call to each replica verifies the token on the router's path; the lane takes the rest.
+            for n in 0..<8 { answers.append(try await call(client, (n % 2 == 0 ? one : other).baseURL + "/api/v1/users/me", headers: headers)) }
+            #expect(answers.map(\.status) == [200, 200, 200, 200, 200, 200, 429, 429], "six between both replicas")
+            #expect(answers[5].headers["ratelimit"]?.hasPrefix(#""user";r=0;"#) == true, "\(answers[5].headers)")
+            #expect(answers[6].headers["retry-after"] != nil && answers[6].headers["content-type"] == "application/problem+json")
+            var lanes: [String: Int] = [:]
+            for gateway in [one, other] { lanes.merge(try await Self.laneCounts(client, gateway), uniquingKeysWith: +) }
+            #expect(lanes["forwarded"] == 4 && lanes["answered"] == 2, "the lanes forwarded four and refused two: \(lanes)")
+        } catch {
+            Issue.record(error)
+        }
+        try? await client.shutdown()
+        for server in [one, other, main] { await server.stop() }
+        await redis.stop()
+    }
+
     @Test func aReplicasFailingAnswerGoesToTheRouterWhoseRetriesTakeIt() async throws {
         let main = try await ServerProcess.start(["--services", "auth,users", "--demo", "--bcrypt-cost", "4"])
         let failing = try await StandInUpstream.start(answering: .serviceUnavailable)

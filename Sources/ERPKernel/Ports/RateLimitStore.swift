@@ -12,10 +12,23 @@ public protocol RateLimitStore: Sendable {
     func acquire(_ limit: RateLimit, window: Duration) async throws -> RateLimitDecision
     /// `acquire` for a store that decides without waiting (in memory); nil for one that must ask a server.
     func acquireImmediately(_ limit: RateLimit, window: Duration) -> RateLimitDecision?
+    /// `acquire` for a caller that must not suspend (an event loop), from a store that asks a
+    /// server: `decided` gets the outcome, on whichever thread the answer comes. False, and
+    /// `decided` is never called, when the store cannot ask without a task of its own (it has
+    /// no connection open yet).
+    func acquire(
+        _ limit: RateLimit, window: Duration, whenDecided decided: @escaping @Sendable (Result<RateLimitDecision, any Error>) -> Void
+    ) -> Bool
 }
 
 extension RateLimitStore {
     public func acquireImmediately(_ limit: RateLimit, window: Duration) -> RateLimitDecision? { nil }
+
+    public func acquire(
+        _ limit: RateLimit, window: Duration, whenDecided decided: @escaping @Sendable (Result<RateLimitDecision, any Error>) -> Void
+    ) -> Bool {
+        false
+    }
 }
 
 /// A key and the events it may have in the window.

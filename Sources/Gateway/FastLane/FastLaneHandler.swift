@@ -101,45 +101,72 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let trace = request.headerFields[.w3cTraceparent].flatMap(TraceContext.init(traceparent:))?.child() ?? .generate()
         let outcome = lane.take(
             request, path: path, route: route, peer: context.channel.remoteAddress?.ipAddress, trace: trace, on: context.eventLoop)
-        switch outcome {
-        case nil:
+        guard let outcome else {
             lane.counts.declined.increment()
-            passOn(request, context: context)
+            return passOn(request, context: context)
+        }
+        settle(outcome, of: Answering(request: request, path: path, route: route, trace: trace, start: start), context: context)
+    }
+
+    /// A request the lane answers, with what its answer and its log entry need.
+    private struct Answering {
+        let request: HTTPRequest
+        let path: String
+        let route: GatewayFastLane.Route
+        let trace: TraceContext
+        let start: ContinuousClock.Instant
+    }
+
+    private func settle(_ outcome: GatewayFastLane.Outcome, of answering: Answering, context: ChannelHandlerContext) {
+        switch outcome {
         case .answered(let response):
             lane.counts.answered.increment()
-            write(response, to: request, path: path, route: route.template, trace: trace, since: start, context: context)
+            write(response, answering, context: context)
         case .forwarded(let call, let complete):
             lane.counts.forwarded.increment()
-            laneIsAnswering = true
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            call.whenComplete { result in
-                let (handler, context) = bound.value
-                handler.laneIsAnswering = false
+            answerLater(call, context: context) { handler, result in
                 switch result {
                 // Within the budget the router's retries keep, as their first attempt was this one.
-                case _ where GatewayFastLane.mayRetry(result) && route.retries.mayRetry():
+                case _ where GatewayFastLane.mayRetry(result) && answering.route.retries.mayRetry():
                     handler.lane.counts.retried.increment()
-                    handler.passOn(request, context: context)
+                    handler.passOn(answering.request, context: context)
                 case .success(let response):
-                    handler.write(complete(response), to: request, path: path, route: route.template, trace: trace, since: start, context: context)
+                    handler.write(complete(response), answering, context: context)
                 case .failure(let error):
-                    handler.write(GatewayFastLane.problem(error, path: path, trace: trace), to: request, path: path, route: route.template, trace: trace, since: start, context: context)
+                    handler.write(GatewayFastLane.problem(error, path: answering.path, trace: answering.trace), answering, context: context)
                 }
-                if handler.readHeldBack {
-                    handler.readHeldBack = false
-                    context.read()
-                }
-                handler.handOn(context: context)
             }
+        case .admitting(let admission):
+            // Its `recover` made every failure an answer.
+            answerLater(admission, context: context) { handler, result in
+                if case .success(let outcome) = result { handler.settle(outcome, of: answering, context: context) }
+            }
+        }
+    }
+
+    /// Holds the requests behind this one until `future` completes, then runs `then` and goes on.
+    private func answerLater<T>(
+        _ future: EventLoopFuture<T>, context: ChannelHandlerContext, then: @escaping (FastLaneHandler, Result<T, any Error>) -> Void
+    ) {
+        laneIsAnswering = true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        future.whenComplete { result in
+            let (handler, context) = bound.value
+            handler.laneIsAnswering = false
+            then(handler, result)
+            guard !handler.laneIsAnswering else { return }
+            if handler.readHeldBack {
+                handler.readHeldBack = false
+                context.read()
+            }
+            handler.handOn(context: context)
         }
     }
 
     /// Writes an answer with what the middleware would have added (trace, request ID, security
     /// headers) and records it as the access log middleware does.
-    private func write(
-        _ response: ServiceResponse, to request: HTTPRequest, path: String, route: String, trace: TraceContext, since start: ContinuousClock.Instant,
-        context: ChannelHandlerContext
-    ) {
+    private func write(_ response: ServiceResponse, _ answering: Answering, context: ChannelHandlerContext) {
+        let (request, trace) = (answering.request, answering.trace)
         var headers = response.headers
         headers[.w3cTraceparent] = trace.traceparent
         if let requestID = request.headerFields[.requestID], requestID.utf8.count <= 200 { headers[.requestID] = requestID }
@@ -154,7 +181,7 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
             logger[metadataKey: "span.id"] = .string(trace.spanID)
         }
         AccessLogMiddleware.record(
-            method: request.method, path: path, route: route,
-            status: response.status.code, elapsed: ContinuousClock.now - start, logger: logger, metrics: lane.metrics)
+            method: request.method, path: answering.path, route: answering.route.template,
+            status: response.status.code, elapsed: ContinuousClock.now - answering.start, logger: logger, metrics: lane.metrics)
     }
 }

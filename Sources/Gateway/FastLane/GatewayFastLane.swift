@@ -15,14 +15,18 @@ import ServiceRuntime
 /// their store decides in memory), access rules, the response cache, the identity assertion and
 /// the balanced replicas. Whatever it cannot decide at once it declines, and the request takes the
 /// full path: other methods, a token not verified yet, API keys, anonymous callers, CORS,
-/// a caller's own deadline, a service in this process, a limit kept in Redis.
+/// a caller's own deadline, a service in this process. A limit kept in Redis is asked there
+/// without a task (`RateLimitStore.acquire(_:window:whenDecided:)`), while the connection reads
+/// no more.
 public struct GatewayFastLane: Sendable {
     /// What became of a request the lane took.
-    enum Outcome {
+    enum Outcome: Sendable {
         /// Answered without the service: a problem, or the response cache.
         case answered(ServiceResponse)
         /// On its way; `complete` makes the service's answer the client's.
         case forwarded(EventLoopFuture<ServiceResponse>, complete: @Sendable (ServiceResponse) -> ServiceResponse)
+        /// Waiting for a rate limit kept in Redis; then one of the others.
+        case admitting(EventLoopFuture<Outcome>)
     }
 
     /// What the lane did with the requests it saw, as `gateway_fast_lane_requests_total{outcome}`.
@@ -40,7 +44,7 @@ public struct GatewayFastLane: Sendable {
     }
 
     /// Where the lane sends a path: the service's replicas, and its client's retry budget.
-    struct Route {
+    struct Route: Sendable {
         /// The route label, as the router's catch-all routes name it.
         let template: String
         let replicas: BalancedServiceClient
@@ -78,22 +82,45 @@ public struct GatewayFastLane: Sendable {
         return nil
     }
 
+    /// A GET the lane took, with what it learned of it.
+    private struct Taken: Sendable {
+        let request: HTTPRequest
+        let path: String
+        let route: Route
+        let identity: Identity
+        let credential: String
+        let peer: String?
+        let trace: TraceContext
+    }
+
     /// Takes `request` (whose path without the query is `path`) when everything about it can be
-    /// decided now; nil sends it the full path.
+    /// decided now, or once Redis answered for its rate limit; nil sends it the full path.
     func take(
         _ request: HTTPRequest, path: String, route: Route, peer: String?, trace: TraceContext, on loop: any EventLoop
     ) -> Outcome? {
         let headers = request.headerFields
-        guard request.method == .get, let uri = request.path, Self.plain(headers),
+        guard request.method == .get, request.path != nil, Self.plain(headers),
             let credential = try? AuthenticationMiddleware.credential(in: headers), !credential.hasPrefix(CredentialRouter.apiKeyPrefix),
             let identity = gateway.access.verifier.verifiedIdentity(forBearer: credential)
         else { return nil }
-        let limits: HTTPFields
+        let taken = Taken(request: request, path: path, route: route, identity: identity, credential: credential, peer: peer, trace: trace)
+        guard let limiter = gateway.rateLimiter else { return proceed(taken, limits: [:], on: loop) }
+        do {
+            if let limits = try limiter.admitImmediately(path: path, identity: identity) { return proceed(taken, limits: limits, on: loop) }
+        } catch {
+            return .answered(Self.problem(error, path: path, trace: trace))
+        }
+        guard let admitting = limiter.admitSoon(path: path, identity: identity, on: loop) else { return nil }
+        return .admitting(admitting.map { proceed(taken, limits: $0, on: loop) }.recover { .answered(Self.problem($0, path: path, trace: trace)) })
+    }
+
+    /// `take` once the caller is within the rate limits: the access rules, the cache, the call.
+    private func proceed(_ taken: Taken, limits: HTTPFields, on loop: any EventLoop) -> Outcome {
+        let (path, headers, identity, trace) = (taken.path, taken.request.headerFields, taken.identity, taken.trace)
+        let uri = taken.request.path ?? path
         let caller: (identity: Identity, assertion: String)
         do {
-            guard let admitted = try gateway.rateLimiter.map({ try $0.admitImmediately(path: path, identity: identity) }) ?? [:] else { return nil }
-            limits = admitted
-            caller = try gateway.access.admit(identity, credential: credential, method: .get, path: path)
+            caller = try gateway.access.admit(identity, credential: taken.credential, method: .get, path: path)
         } catch {
             return .answered(Self.problem(error, path: path, trace: trace))
         }
@@ -103,14 +130,16 @@ public struct GatewayFastLane: Sendable {
             return .answered(cached)
         }
         var forwarded = ServiceRequest(
-            method: .get, path: uri, headers: gateway.forwardedHeaders(headers, peer: peer, assertion: caller.assertion, cacheKey: key))
+            method: .get, path: uri, headers: gateway.forwardedHeaders(headers, peer: taken.peer, assertion: caller.assertion, cacheKey: key))
         forwarded.headers[.requestDeadline] = String(gateway.upstreamTimeout.milliseconds)
         let call: EventLoopFuture<ServiceResponse>
         do {
-            // Not nil: the lane's routes are those whose replicas are all reached over HTTP.
-            guard let made = try route.replicas.call(forwarded, trace: trace, timeout: gateway.upstreamTimeout, near: loop) else { return nil }
+            // Never nil: the lane's routes are those whose replicas are all reached over HTTP.
+            guard let made = try taken.route.replicas.call(forwarded, trace: trace, timeout: gateway.upstreamTimeout, near: loop) else {
+                return .answered(Self.problem(Problem.internalError, path: path, trace: trace))
+            }
             call = made
-            route.retries.noteCall()
+            taken.route.retries.noteCall()
         } catch {
             return .answered(Self.problem(error, path: path, trace: trace))
         }

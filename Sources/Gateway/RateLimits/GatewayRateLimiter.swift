@@ -1,6 +1,7 @@
 import ERPKernel
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import ServiceRuntime
 
 /// Applies the configured `RateLimitRule`s to each forwarded request, before it reaches a service.
@@ -46,6 +47,26 @@ public struct GatewayRateLimiter: Sendable {
         }
         return try Self.outcome(decisions)
     }
+
+    /// `admitImmediately` for a store that asks a server (Redis) without a task: the fields once
+    /// it answered, or the 429 as a failure; nil when the store cannot ask yet. A rule whose
+    /// store could ask has taken its event even when a later one returns nil (and the router
+    /// then takes it again): with several user rules, one store and an event loop between
+    /// them, that is a connection that closed in between, and rare.
+    func admitSoon(path: String, identity: Identity, on loop: any EventLoop) -> EventLoopFuture<HTTPFields>? {
+        var decisions: [EventLoopFuture<(rule: RateLimitRule, decision: RateLimitDecision)>] = []
+        for rule in rules where rule.scope == .user && rule.covers(path) {
+            let decided = loop.makePromise(of: RateLimitDecision.self)
+            guard store.acquire(Self.limit(rule, Self.subject(identity)), window: rule.window, whenDecided: { decided.completeWith($0) }) else {
+                decided.fail(RateLimitStoreNotReady())
+                return nil
+            }
+            decisions.append(decided.futureResult.map { (rule, $0) })
+        }
+        return EventLoopFuture.whenAllSucceed(decisions, on: loop).flatMapThrowing { try Self.outcome($0) }
+    }
+
+    private struct RateLimitStoreNotReady: Error {}
 
     /// Keyed by the rule itself, so replicas whose lists differ in order still share it.
     private static func limit(_ rule: RateLimitRule, _ subject: String) -> RateLimit {

@@ -49,11 +49,30 @@ public final class GuardedRateLimitStore: RateLimitStore {
             recovered()
             return decision
         } catch {
-            failed(error)
-            return failure == .open
-                ? RateLimitDecision(allowed: true, remaining: limit.limit, reset: .zero, retryAfter: .zero)
-                : RateLimitDecision(allowed: false, remaining: 0, reset: Self.closedWait, retryAfter: Self.closedWait)
+            return decisionWithoutStore(limit, error)
         }
+    }
+
+    public func acquire(
+        _ limit: RateLimit, window: Duration, whenDecided decided: @escaping @Sendable (Result<RateLimitDecision, any Error>) -> Void
+    ) -> Bool {
+        store.acquire(limit, window: window) { [self] result in
+            switch result {
+            case .success(let decision):
+                recovered()
+                decided(.success(decision))
+            case .failure(let error):
+                decided(.success(decisionWithoutStore(limit, error)))
+            }
+        }
+    }
+
+    /// What the limit answers while the store fails: open or closed, as configured.
+    private func decisionWithoutStore(_ limit: RateLimit, _ error: any Error) -> RateLimitDecision {
+        failed(error)
+        return failure == .open
+            ? RateLimitDecision(allowed: true, remaining: limit.limit, reset: .zero, retryAfter: .zero)
+            : RateLimitDecision(allowed: false, remaining: 0, reset: Self.closedWait, retryAfter: Self.closedWait)
     }
 
     public func reset(_ key: String) async {

@@ -45,6 +45,28 @@ public final class RedisClient: RedisCommandSender, Sendable {
         try await connection().send(command)
     }
 
+    /// `send(_:)` for a caller on an event loop that must not suspend: nil while the pool has no
+    /// open connection yet (the first one is then on its way; `send(_:)` waits for it), a failed
+    /// future with `RedisError.unavailable` while Redis is down.
+    public func reply(to command: [RESPArgument]) -> EventLoopFuture<RESPValue>? {
+        switch route() {
+        case .ready(let connection): connection.reply(to: command)
+        case .awaiting: nil
+        case .refused(let reason): eventLoopGroup.any().makeFailedFuture(RedisError.unavailable(reason))
+        }
+    }
+
+    /// `eval(script:keys:arguments:)` as `reply(to:)` sends a command.
+    public func evalReply(script: String, keys: [String] = [], arguments: [RESPArgument] = []) -> EventLoopFuture<RESPValue>? {
+        let (byDigest, inFull) = Self.evalCommands(script: script, keys: keys, arguments: arguments)
+        return reply(to: byDigest)?.flatMapError { error in
+            guard (error as? RedisError)?.serverCode == "NOSCRIPT", let sent = self.reply(to: inFull) else {
+                return self.eventLoopGroup.any().makeFailedFuture(error)
+            }
+            return sent
+        }
+    }
+
     /// Sends a blocking command on a pooled connection, which other commands avoid meanwhile.
     /// For a consumer that blocks again and again, `makeDedicatedConnection()` is the better home.
     public func send(_ command: [RESPArgument], blockMilliseconds: Int) async throws -> RESPValue {
@@ -84,7 +106,15 @@ public final class RedisClient: RedisCommandSender, Sendable {
     }
 
     private func connection() async throws -> RedisConnection {
-        let route = state.withLock { state -> Route in
+        switch route() {
+        case .ready(let connection): return connection
+        case .awaiting(let task): return try await task.value
+        case .refused(let reason): throw RedisError.unavailable(reason)
+        }
+    }
+
+    private func route() -> Route {
+        state.withLock { state -> Route in
             switch state.choose(now: .now) {
             case .use(let connection):
                 return .ready(connection)
@@ -100,11 +130,6 @@ public final class RedisClient: RedisCommandSender, Sendable {
             case .refuse(let reason):
                 return .refused(reason)
             }
-        }
-        switch route {
-        case .ready(let connection): return connection
-        case .awaiting(let task): return try await task.value
-        case .refused(let reason): throw RedisError.unavailable(reason)
         }
     }
 

@@ -62,16 +62,20 @@ extension RedisCommandSender {
     /// does not know it yet (`NOSCRIPT`, after a restart or `SCRIPT FLUSH`), which also stores it.
     /// - Throws: `RedisError.server` when the script fails.
     public func eval(script: String, keys: [String] = [], arguments: [RESPArgument] = []) async throws -> RESPValue {
+        let (byDigest, inFull) = Self.evalCommands(script: script, keys: keys, arguments: arguments)
+        do {
+            return try await send(byDigest)
+        } catch let error as RedisError where error.serverCode == "NOSCRIPT" {
+            return try await send(inFull)
+        }
+    }
+
+    /// The script's `EVALSHA` and, for a server that does not know it yet, its `EVAL`.
+    static func evalCommands(script: String, keys: [String], arguments: [RESPArgument]) -> (byDigest: [RESPArgument], inFull: [RESPArgument]) {
         var tail: [RESPArgument] = [.integer(keys.count)]
         tail += keys.map(RESPArgument.string)
         tail += arguments
-        let byDigest: [RESPArgument] = ["EVALSHA", .string(RedisScriptDigest.sha1(script))]
-        do {
-            return try await send(byDigest + tail)
-        } catch let error as RedisError where error.serverCode == "NOSCRIPT" {
-            let inFull: [RESPArgument] = ["EVAL", .string(script)]
-            return try await send(inFull + tail)
-        }
+        return (["EVALSHA", .string(RedisScriptDigest.sha1(script))] + tail, ["EVAL", .string(script)] + tail)
     }
 }
 

@@ -148,25 +148,41 @@ public final class RedisConnection: RedisCommandSender, Sendable {
         try? await channel.closeFuture.get()
     }
 
+    /// `send(_:)` for a caller on an event loop that must not suspend: the reply, on this
+    /// connection's event loop.
+    public func reply(to command: [RESPArgument]) -> EventLoopFuture<RESPValue> {
+        submit(command, timeout: .milliseconds(Int64(commandTimeoutMilliseconds)))
+    }
+
     private func send(_ command: [RESPArgument], timeout: TimeAmount?) async throws -> RESPValue {
+        try await submit(command, timeout: timeout).get()
+    }
+
+    private func submit(_ command: [RESPArgument], timeout: TimeAmount?) -> EventLoopFuture<RESPValue> {
         precondition(!command.isEmpty, "a Redis command needs at least its name")
         var bytes = channel.allocator.buffer(capacity: RESPEncoder.estimatedLength(of: command))
         RESPEncoder.encode(command, into: &bytes)
         _ = pending.wrappingAdd(1, ordering: .relaxed)
-        defer { _ = pending.wrappingSubtract(1, ordering: .relaxed) }
-        return try await submit(bytes, commands: 1, timeout: timeout)[0].get()
+        return submit(bytes, commands: 1, timeout: timeout).flatMapResult { replies in
+            _ = self.pending.wrappingSubtract(1, ordering: .relaxed)
+            return replies[0]
+        }
     }
 
-    /// Writes the encoded commands and waits for all their replies. When the write cannot reach
-    /// the command handler (the channel is already closed), nobody else would complete the
-    /// replies, so they fail here (a second completion of the promise is ignored).
     private func submit(_ bytes: ByteBuffer, commands: Int, timeout: TimeAmount?) async throws -> [Result<RESPValue, RedisError>] {
+        try await submit(bytes, commands: commands, timeout: timeout).get()
+    }
+
+    /// Writes the encoded commands; the future has all their replies. When the write cannot
+    /// reach the command handler (the channel is already closed), nobody else would complete the
+    /// replies, so they fail here (a second completion of the promise is ignored).
+    private func submit(_ bytes: ByteBuffer, commands: Int, timeout: TimeAmount?) -> EventLoopFuture<[Result<RESPValue, RedisError>]> {
         let replies = channel.eventLoop.makePromise(of: [Result<RESPValue, RedisError>].self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { _ in
             replies.succeed(Array(repeating: .failure(.connectionClosed), count: commands))
         }
         channel.writeAndFlush(RedisRequest(bytes: bytes, commands: commands, replies: replies, timeout: timeout), promise: written)
-        return try await replies.futureResult.get()
+        return replies.futureResult
     }
 }

@@ -35,9 +35,27 @@ public final class RedisRateLimitStore: RateLimitStore {
     }
 
     public func acquire(_ limit: RateLimit, window: Duration) async throws -> RateLimitDecision {
-        let reply = try await client.eval(
-            script: Self.acquireScript, keys: [prefix + "gcra:" + limit.key],
-            arguments: [.integer(Self.microseconds(window / limit.limit)), .integer(Self.microseconds(window))])
+        try Self.decision(try await client.eval(script: Self.acquireScript, keys: acquireKeys(limit), arguments: Self.acquireArguments(limit, window)))
+    }
+
+    public func acquire(
+        _ limit: RateLimit, window: Duration, whenDecided decided: @escaping @Sendable (Result<RateLimitDecision, any Error>) -> Void
+    ) -> Bool {
+        guard let reply = client.evalReply(script: Self.acquireScript, keys: acquireKeys(limit), arguments: Self.acquireArguments(limit, window)) else {
+            return false
+        }
+        reply.whenComplete { result in decided(result.flatMap { reply in Result { try Self.decision(reply) } }) }
+        return true
+    }
+
+    private func acquireKeys(_ limit: RateLimit) -> [String] { [prefix + "gcra:" + limit.key] }
+
+    private static func acquireArguments(_ limit: RateLimit, _ window: Duration) -> [RESPArgument] {
+        [.integer(microseconds(window / limit.limit)), .integer(microseconds(window))]
+    }
+
+    /// The acquire script's answer as a decision.
+    private static func decision(_ reply: RESPValue) throws -> RateLimitDecision {
         guard case .array(let values) = reply, values.count == 4, case .integer(let allowed) = values[0], case .integer(let remaining) = values[1],
             case .integer(let reset) = values[2], case .integer(let retryAfter) = values[3]
         else { throw RedisError.unexpected("rate-limit acquire", reply, expected: "four integers") }
