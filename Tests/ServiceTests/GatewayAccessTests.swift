@@ -70,6 +70,23 @@ final class CountingTokens: CredentialVerifier {
         #expect(reports.requests.count == 1)
     }
 
+    /// The limiter counts the caller authentication sees: an access token wins over an API key beside it.
+    @Test func theRateLimitCountsTheCallerAuthenticationSees() async throws {
+        let reports = StubServiceClient(service: .reporting, json: "{}")
+        let gateway = GatewayModule(
+            environment: TestEnvironment.make(mode: .split), directory: ServiceDirectory(clients: [.reporting: reports]), openAPIFragments: [],
+            access: GatewayAccess(verifier: KnownTokens(), assertions: assertions, rules: []), statusMaxAge: .zero,
+            rateLimiter: GatewayRateLimiter(
+                rules: [RateLimitRule(scope: .user, limit: 100, window: .seconds(60)), RateLimitRule(scope: .key, limit: 100, window: .seconds(60))],
+                store: InProcessRateLimitStore(), tokens: KnownTokens()))
+        try await Application(router: ServiceRouter.make(metrics: MetricsRegistry()) { gateway.addRoutes(to: $0) }).test(.router) { client in
+            let both = try await client.execute(
+                uri: "/api/v1/reports/trial-balance", method: .get, headers: [.authorization: "Bearer reader", .apiKey: "nerp_unknown"])
+            #expect(both.status == .ok)
+            #expect(both.headers[HTTPField.Name("RateLimit-Policy")!]?.hasPrefix(#""user""#) == true, "\(both.headers)")
+        }
+    }
+
     @Test func aBadTokenIsRefusedAtTheGatewayWithoutCallingTheService() async throws {
         let reports = StubServiceClient(service: .reporting, json: "{}")
         try await app(reports).test(.router) { client in

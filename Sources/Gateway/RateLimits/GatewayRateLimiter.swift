@@ -96,16 +96,15 @@ public struct GatewayRateLimiter: Sendable {
     }
 
     /// The scope and the key a request is counted under.
+    /// The credential is read as authentication reads it (`AuthenticationMiddleware.credential`),
+    /// so both count the same caller.
     private func caller(of request: Request, context: ServiceContext) async -> (RateLimitRule.Scope, String, Identity?) {
-        let bearer = request.headers[.authorization].flatMap { header -> String? in
-            let parts = header.split(separator: " ", maxSplits: 1)
-            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
+        // A malformed or invalid credential counts as none: authentication refuses it, the address pays.
+        let credential = (try? AuthenticationMiddleware.credential(in: request.headers)) ?? nil
+        if let credential, request.headers[.authorization] == nil || credential.hasPrefix(CredentialRouter.apiKeyPrefix) {
+            return (.key, Self.fingerprint(credential), nil)
         }
-        if let key = request.headers[.apiKey] ?? bearer.flatMap({ $0.hasPrefix(CredentialRouter.apiKeyPrefix) ? $0 : nil }) {
-            return (.key, Self.fingerprint(key), nil)
-        }
-        // An invalid token counts as no credential: the service refuses it, the address pays.
-        if let bearer, let identity = try? await tokens.identity(forBearer: bearer) {
+        if let credential, let identity = try? await tokens.identity(forBearer: credential) {
             return (.user, Self.subject(identity), identity)
         }
         return (.address, context.peerAddress ?? "unknown", nil)
