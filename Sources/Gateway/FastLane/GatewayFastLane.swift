@@ -11,13 +11,12 @@ import ServiceRuntime
 /// and forwarded on the event loop that read it, without a Swift task, the router or the
 /// middleware chain: about a fifth less of the gateway's CPU per forwarded GET (`bench/gateway`).
 ///
-/// It applies the same rules as `GatewayModule.handle`, through the same parts: rate limits (when
-/// their store decides in memory), access rules, the response cache, the identity assertion and
-/// the balanced replicas. Whatever it cannot decide at once it declines, and the request takes the
-/// full path: other methods, a token not verified yet, API keys, anonymous callers, CORS,
-/// a caller's own deadline, a service in this process. A limit kept in Redis is asked there
-/// without a task (`RateLimitStore.acquire(_:window:whenDecided:)`), while the connection reads
-/// no more.
+/// It applies the same rules as `GatewayModule.handle`, through the same parts: rate limits (in
+/// memory, or asked of Redis without a task while the connection reads no more), access rules,
+/// the response cache, the identity assertion and the balanced replicas. Whatever it cannot
+/// decide so it declines, and the request takes the full path: other methods, a token not
+/// verified yet, API keys, anonymous callers, CORS, a caller's own deadline, a service in this
+/// process, a Redis pool with no connection open yet.
 public struct GatewayFastLane: Sendable {
     /// What became of a request the lane took.
     enum Outcome: Sendable {

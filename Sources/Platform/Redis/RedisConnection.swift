@@ -139,7 +139,7 @@ public final class RedisConnection: RedisCommandSender, Sendable {
         }
         _ = pending.wrappingAdd(commands.count, ordering: .relaxed)
         defer { _ = pending.wrappingSubtract(commands.count, ordering: .relaxed) }
-        return try await submit(bytes, commands: commands.count, timeout: .milliseconds(Int64(commandTimeoutMilliseconds)))
+        return try await submitted(bytes, commands: commands.count, timeout: .milliseconds(Int64(commandTimeoutMilliseconds))).get()
     }
 
     /// Closes the connection; commands still waiting fail with `RedisError.connectionClosed`.
@@ -163,20 +163,16 @@ public final class RedisConnection: RedisCommandSender, Sendable {
         var bytes = channel.allocator.buffer(capacity: RESPEncoder.estimatedLength(of: command))
         RESPEncoder.encode(command, into: &bytes)
         _ = pending.wrappingAdd(1, ordering: .relaxed)
-        return submit(bytes, commands: 1, timeout: timeout).flatMapResult { replies in
+        return submitted(bytes, commands: 1, timeout: timeout).flatMapResult { replies in
             _ = self.pending.wrappingSubtract(1, ordering: .relaxed)
             return replies[0]
         }
     }
 
-    private func submit(_ bytes: ByteBuffer, commands: Int, timeout: TimeAmount?) async throws -> [Result<RESPValue, RedisError>] {
-        try await submit(bytes, commands: commands, timeout: timeout).get()
-    }
-
     /// Writes the encoded commands; the future has all their replies. When the write cannot
     /// reach the command handler (the channel is already closed), nobody else would complete the
     /// replies, so they fail here (a second completion of the promise is ignored).
-    private func submit(_ bytes: ByteBuffer, commands: Int, timeout: TimeAmount?) -> EventLoopFuture<[Result<RESPValue, RedisError>]> {
+    private func submitted(_ bytes: ByteBuffer, commands: Int, timeout: TimeAmount?) -> EventLoopFuture<[Result<RESPValue, RedisError>]> {
         let replies = channel.eventLoop.makePromise(of: [Result<RESPValue, RedisError>].self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { _ in
