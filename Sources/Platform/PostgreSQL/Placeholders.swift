@@ -24,6 +24,14 @@ enum Placeholders {
         return used == binds.count ? String(decoding: text, as: UTF8.self) : nil
     }
 
+    /// `sql` with each mark written by `mark(index, &text)` (from 0).
+    static func rewritten(_ sql: String, mark: (Int, inout [UInt8]) -> Void) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(sql.utf8.count + 16)
+        replaceMarks(in: sql, into: &text, mark: mark)
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// Copies `sql` into `text`, each mark written by `mark(index, &text)` (from 0). Byte by
     /// byte: quotes, dashes and marks are ASCII, which never occurs inside a longer UTF-8
     /// sequence, so a quote followed by a combining mark is still a quote, as to the server.

@@ -28,6 +28,8 @@ public final class PostgresDatabase: SQLDatabase {
     private let writerThread = BatchingThread<any PendingWrite>(name: "postgres-writer", maximumBatch: SQLiteDatabase.maximumGroupSize)
     /// Touched on the writer thread only (and by `close` after that thread stopped).
     private nonisolated(unsafe) var writer: PostgresConnection?
+    /// The statements prepared on `writer`; touched on the writer thread only.
+    private nonisolated(unsafe) var preparedWrites: PreparedWrites?
     private let commitObservers = Mutex<[@Sendable () -> Void]>([])
     private let closed = Atomic<Bool>(false)
     /// Reads in progress; `close` lets them finish before the pool closes their connections.
@@ -142,7 +144,12 @@ public final class PostgresDatabase: SQLDatabase {
 
     private func commitOnce(_ batch: [any PendingWrite], notes: TransactionNotes) throws {
         let connection = try connectedWriter()
-        let executor = PostgresExecutor(connection: connection, logger: logger, notes: notes, answerLimit: answerLimit)
+        let preparedWrites = self.preparedWrites?.connection === connection ? self.preparedWrites : PreparedWrites(connection: connection)
+        self.preparedWrites = preparedWrites
+        // Between transactions: statements this group sent for the first time are prepared for the next.
+        defer { preparedWrites?.prepareWanted(within: answerLimit, logger: logger) }
+        let executor = PostgresExecutor(
+            connection: connection, logger: logger, notes: notes, preparedWrites: preparedWrites, answerLimit: answerLimit)
         executor.hold("BEGIN")
         let committable: Bool
         do {

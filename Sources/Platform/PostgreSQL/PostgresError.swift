@@ -16,6 +16,18 @@ public struct PostgresError: SQLFailure, CustomStringConvertible, Sendable {
         }
     }
 
+    /// From postgres-nio's older API (prepared statements run by `PreparedQuery`).
+    init(_ error: PostgresNIO.PostgresError, sql: String) {
+        switch error {
+        case .server(let answer):
+            sqlState = answer.fields[.sqlState]
+            message = answer.fields[.message] ?? "\(error) (\(sql.prefix(80)))"
+        case .connectionClosed, .protocol:
+            sqlState = nil
+            message = "\(error) (\(sql.prefix(80)))"
+        }
+    }
+
     init(sqlState: String?, message: String) {
         self.sqlState = sqlState
         self.message = message

@@ -17,6 +17,8 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     let logger: Logger
     /// What the transaction did that matters after its commit; `nil` on readers.
     let notes: TransactionNotes?
+    /// The writer's statements kept prepared on its connection; `nil` on readers.
+    let preparedWrites: PreparedWrites?
     private let state = State()
 
     /// Rows a large read fetches per round trip.
@@ -29,10 +31,11 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     /// to no statement).
     let answerLimit: TimeAmount
 
-    init(connection: PostgresConnection, logger: Logger, notes: TransactionNotes?, answerLimit: TimeAmount) {
+    init(connection: PostgresConnection, logger: Logger, notes: TransactionNotes?, preparedWrites: PreparedWrites? = nil, answerLimit: TimeAmount) {
         self.connection = connection
         self.logger = logger
         self.notes = notes
+        self.preparedWrites = preparedWrites
         self.answerLimit = answerLimit
     }
 
@@ -141,24 +144,30 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     /// - Returns: the results of `statements`.
     /// - Throws: the first failure among them (the later ones failed because of it).
     private func send(then statements: [SQLStatement]) throws -> [StatementAnswer] {
-        var queries: [(sql: String, query: PostgresQuery)] = []
+        var queries: [(sql: String, query: Outgoing)] = []
         var writes: [SQLStatement] = []
         func queueWrites() throws {
             defer { writes = [] }
+            guard let first = writes.first else { return }
+            let label = writes.count > 1 ? "\(writes.count) writes, the first: \(first.sql)" : first.sql
+            if let preparedWrites, let combined = CombinedWrite(writes), let statement = preparedWrites.statement(combined.sql) {
+                queries.append((label, .prepared(statement, combined.binds)))
+                return
+            }
             // A statement whose marks and values do not pair up goes alone, for the server to say so.
             let inlined = writes.count > 1 ? writes.compactMap { Placeholders.inlined($0.sql, $0.binds) } : []
             if inlined.count == writes.count, writes.count > 1 {
-                queries.append(("\(writes.count) writes, the first: \(writes[0].sql)", PostgresQuery(unsafeSQL: WriteBlock.sql(inlined))))
+                queries.append((label, .unnamed(PostgresQuery(unsafeSQL: WriteBlock.sql(inlined)))))
                 return
             }
-            for write in writes { queries.append((write.sql, try Self.query(write.sql, write.binds))) }
+            for write in writes { queries.append((write.sql, .unnamed(try Self.query(write.sql, write.binds)))) }
         }
         for item in state.held {
             switch item {
             case .write(let sql, let binds): writes.append(SQLStatement(sql, binds))
             case .statement(let sql, let binds):
                 try queueWrites()
-                queries.append((sql, try Self.query(sql, binds)))
+                queries.append((sql, .unnamed(try Self.query(sql, binds))))
             }
         }
         try queueWrites()
@@ -168,7 +177,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         // writer sends its few reads unnamed: its writes wait on each answer, and the task that
         // runs a prepared one costs a sale more in waiting than the server saves in parsing.
         let named = notes == nil && statements.count == 1 ? PreparedStatements.named(statements[0].sql, binds: statements[0].binds) : nil
-        for statement in statements where named == nil { queries.append((statement.sql, try Self.query(statement.sql, statement.binds))) }
+        for statement in statements where named == nil { queries.append((statement.sql, .unnamed(try Self.query(statement.sql, statement.binds)))) }
         state.held = []
         state.heldWrites = 0
         guard !queries.isEmpty || named != nil else { return [] }
@@ -180,9 +189,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         // postgres-nio queues them on the connection and sends each as the one before finishes,
         // on its event loop: this thread wakes once.
         var sent = queries.map(\.sql)
-        var answers = queries.map { query in
-            connection.query(query.query, logger: logger).map { StatementAnswer(rows: $0.rows, count: $0.metadata.rows ?? 0) }
-        }
+        var answers = queries.map { $0.query.send(on: connection, logger: logger) }
         if let named {
             // Its task writes it after the queries above: each of those was handed to the
             // connection's event loop before the task began.
@@ -203,6 +210,8 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
             do {
                 results.append(try Self.answer(to: answer, on: connection, within: answerLimit))
             } catch let error as PSQLError {
+                failure = failure ?? PostgresError(error, sql: sent)
+            } catch let error as PostgresNIO.PostgresError {
                 failure = failure ?? PostgresError(error, sql: sent)
             } catch {
                 failure = failure ?? error
@@ -298,6 +307,22 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         var held: [Held] = []
         var heldWrites = 0
         var inTransaction = false
+    }
+
+    /// A statement as it goes to the server.
+    private enum Outgoing {
+        case unnamed(PostgresQuery)
+        /// Run by name with its values; answered with rows only (a held write's count is never read).
+        case prepared(PreparedQuery, [PostgresData])
+
+        func send(on connection: PostgresConnection, logger: Logger) -> EventLoopFuture<StatementAnswer> {
+            switch self {
+            case .unnamed(let query):
+                connection.query(query, logger: logger).map { StatementAnswer(rows: $0.rows, count: $0.metadata.rows ?? 0) }
+            case .prepared(let statement, let binds):
+                statement.execute(binds).map { StatementAnswer(rows: $0, count: $0.count) }
+            }
+        }
     }
 
     private enum Held {
