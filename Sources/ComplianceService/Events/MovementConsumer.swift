@@ -64,14 +64,28 @@ struct MovementConsumer: Sendable {
         let batch = postings.compactMapValues { $0.count == 1 ? $0[0] : nil }.filter { !reversed.contains($0.key) }
         // Transactions whose movements this batch wrote with their posting's fields.
         let complete = Mutex(Set<BatchKey>())
+        // Postings whose movements were written before: their fields go into them at the end of
+        // the batch, unless the batch writes the movements with them after all.
+        let unfilled = Mutex([BatchKey: Posted]())
         try await inbox.processEach(readable) { tx, item in
             let key = BatchKey(tenant: item.0, transaction: item.1)
             switch item.2 {
             case .posted(let posted):
-                try Self.record(posted, transaction: item.1, tenant: item.0, movementsComplete: complete.withLock { $0.contains(key) }, in: tx)
+                try Self.record(posted, transaction: item.1, tenant: item.0, in: tx)
+                if !complete.withLock({ $0.contains(key) }) { unfilled.withLock { $0[key] = posted } }
             case .stock(let movements):
                 try Self.record(movements, transaction: item.1, tenant: item.0, posting: batch[key], in: tx)
-                if batch[key] != nil { complete.withLock { _ = $0.insert(key) } }
+                if batch[key] != nil {
+                    complete.withLock { _ = $0.insert(key) }
+                    unfilled.withLock { _ = $0.removeValue(forKey: key) }
+                }
+            }
+        } finish: { tx in
+            for (key, posted) in unfilled.withLock({ $0 }) {
+                try tx.execute(
+                    "UPDATE trace_movements SET kind = ?, date = ?, partner_id = ? WHERE tenant_id = ? AND transaction_id = ?",
+                    [.text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null,
+                     .text(key.tenant.description), .text(key.transaction.description)])
             }
         }
     }
@@ -112,8 +126,8 @@ struct MovementConsumer: Sendable {
             rows.flatMap { $0 })
     }
 
-    /// - Parameter movementsComplete: this batch wrote the transaction's movements with these fields already.
-    private static func record(_ posted: Posted, transaction: EntityID, tenant: TenantID, movementsComplete: Bool, in tx: any SQLExecutor) throws {
+    /// The posting, and the reversal it makes; its movements get its fields elsewhere (`handle`).
+    private static func record(_ posted: Posted, transaction: EntityID, tenant: TenantID, in tx: any SQLExecutor) throws {
         let tenantValue = DatabaseValue.text(tenant.description)
         let id = DatabaseValue.text(transaction.description)
         try tx.execute(
@@ -123,11 +137,6 @@ struct MovementConsumer: Sendable {
                 reversed = excluded.reversed
             """,
             [tenantValue, id, .text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null])
-        if !movementsComplete {
-            try tx.execute(
-                "UPDATE trace_movements SET kind = ?, date = ?, partner_id = ? WHERE tenant_id = ? AND transaction_id = ?",
-                [.text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null, tenantValue, id])
-        }
         if let reversed = posted.reversesId {
             for (table, key) in [("trace_transactions", "id"), ("trace_movements", "transaction_id")] {
                 try tx.execute("UPDATE \(table) SET reversed = 1 WHERE tenant_id = ? AND \(key) = ?", [tenantValue, .text(reversed.description)])

@@ -20,11 +20,13 @@ public struct EventInbox: Sendable {
     }
 
     /// Runs `apply` for each event not processed yet, all in one write with their records: a
-    /// batch costs one commit instead of one per event.
+    /// batch costs one commit instead of one per event. `finish` runs last in that write, for
+    /// what the applied items left to do together.
     /// - Returns: the items that ran (the others had been processed before).
     @discardableResult
     public func processEach<Item: Sendable>(
-        _ items: [(event: EventEnvelope, item: Item)], apply: @escaping @Sendable (any SQLExecutor, Item) throws -> Void
+        _ items: [(event: EventEnvelope, item: Item)], apply: @escaping @Sendable (any SQLExecutor, Item) throws -> Void,
+        finish: @escaping @Sendable (any SQLExecutor) throws -> Void = { _ in }
     ) async throws -> [Item] {
         guard !items.isEmpty else { return [] }
         let consumer = DatabaseValue.text(self.consumer)
@@ -50,6 +52,7 @@ public struct EventInbox: Sendable {
                 try apply(tx, item)
                 applied.append(item)
             }
+            try finish(tx)
             return applied
         }
     }

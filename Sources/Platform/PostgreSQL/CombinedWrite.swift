@@ -1,4 +1,5 @@
 import PostgresNIO
+import Synchronization
 
 /// The writes of one run as a single statement with parameters, which the server can keep
 /// prepared: the writer's writes come in a few shapes (a sale's always has the same tables and
@@ -23,21 +24,48 @@ struct CombinedWrite {
 
     /// `nil` when the run cannot be one statement (the caller sends it as before).
     init?(_ writes: [SQLStatement]) {
-        guard let first = writes.first else { return nil }
-        var binds: [PostgresData] = []
         let total = writes.reduce(0) { $0 + $1.binds.count }
-        guard total <= Self.maximumBinds else { return nil }
+        guard !writes.isEmpty, total <= Self.maximumBinds, let sql = Self.text(of: writes) else { return nil }
+        var binds: [PostgresData] = []
         binds.reserveCapacity(total)
-        if writes.count == 1 {
-            guard let sql = Self.typed(first, from: 0, into: &binds) else { return nil }
-            self.sql = sql
-            self.binds = binds
-            return
+        for write in writes { binds.append(contentsOf: write.binds.lazy.map(Self.data)) }
+        self.sql = sql
+        self.binds = binds
+    }
+
+    /// The statement for writes of this shape, worked out once per shape: the writer sends the
+    /// same few shapes again and again.
+    private static func text(of writes: [SQLStatement]) -> String? {
+        let shape = Shape(writes)
+        if let known = shapes.withLock({ $0[shape] }) { return known }
+        let text = combinedText(of: writes)
+        shapes.withLock { if $0.count < shapeCapacity { $0[shape] = .some(text) } }
+        return text
+    }
+
+    /// Shapes remembered at most, so a caller that builds many texts cannot grow the memory
+    /// without end (later ones are worked out each time).
+    static let shapeCapacity = 2_000
+    private static let shapes = Mutex<[Shape: String?]>([:])
+
+    /// The writes' texts and their values' types: what the combined text depends on.
+    private struct Shape: Hashable {
+        let texts: [String]
+        let types: [String]
+
+        init(_ writes: [SQLStatement]) {
+            texts = writes.map(\.sql)
+            types = writes.flatMap { $0.binds.map(CombinedWrite.cast(of:)) }
         }
+    }
+
+    private static func combinedText(of writes: [SQLStatement]) -> String? {
+        var offset = 0
+        if writes.count == 1 { return typed(writes[0], from: &offset) }
         // One INSERT per table, in the order the tables were first written.
         var parts: [(insert: Insert, text: String)] = []
         for write in writes {
-            guard let insert = Insert(write.sql), let text = Self.typed(write, from: binds.count, into: &binds) else { return nil }
+            guard let insert = Insert(write.sql), let text = typed(write, from: &offset) else { return nil }
             guard let index = parts.firstIndex(where: { $0.insert.table == insert.table }) else {
                 parts.append((insert, text))
                 continue
@@ -56,21 +84,21 @@ struct CombinedWrite {
                 sql += (index == 0 ? "WITH " : ", ") + "w\(index) AS (\(part.text)\n)\n"
             }
         }
-        self.sql = sql
-        self.binds = binds
+        return sql
     }
 
-    /// Numbers `write`'s marks from `offset` + 1 with their casts, appending its values.
+    /// Numbers `write`'s marks from `offset` + 1 with their casts, and moves `offset` past them.
     /// `nil` when marks and values do not pair up (the server then says so for the statement).
-    private static func typed(_ write: SQLStatement, from offset: Int, into binds: inout [PostgresData]) -> String? {
+    private static func typed(_ write: SQLStatement, from offset: inout Int) -> String? {
         var used = 0
+        let first = offset
         let sql = Placeholders.rewritten(write.sql) { index, text in
             used = index + 1
-            text.append(contentsOf: "$\(offset + index + 1)".utf8)
+            text.append(contentsOf: "$\(first + index + 1)".utf8)
             if index < write.binds.count { text.append(contentsOf: cast(of: write.binds[index]).utf8) }
         }
         guard used == write.binds.count else { return nil }
-        binds.append(contentsOf: write.binds.map(data))
+        offset += used
         return sql
     }
 
