@@ -37,6 +37,24 @@ import ERPTesting
         await database.close()
     }
 
+    /// A relay that delivered before starts its search after the last event it delivered; what
+    /// it finds, counts and marks is what it would without that start.
+    @Test func aSearchAfterTheLastDeliveredFindsCountsAndMarksTheSameEvents() async throws {
+        let (database, _) = try await TestDatabase.make()
+        try await database.write { try Outbox.append((1...5).map(Self.event), in: $0) }
+        let outbox = Outbox(database: database)
+        let all = try await outbox.pending(limit: 10)
+        let third = try #require(all.lastSeq) - 2
+        try await outbox.markPublished(throughSeq: third)
+        let rest = try await outbox.pending(limit: 10, after: third)
+        #expect(rest.events.map(\.subject) == ["s4", "s5"])
+        #expect(rest.events == (try await outbox.pending(limit: 10)).events)
+        #expect(try await outbox.backlog(after: third).count == 2)
+        try await outbox.markPublished(throughSeq: third + 1, after: third)
+        #expect(try await outbox.pending(limit: 10).events.map(\.subject) == ["s5"])
+        await database.close()
+    }
+
     @Test func aFailingBusLosesNothing() async throws {
         let (database, _) = try await TestDatabase.make()
         try await database.write { try Outbox.append([Self.event(1), Self.event(2)], in: $0) }

@@ -45,8 +45,11 @@ public struct Outbox: Sendable {
     }
 
     /// The oldest undelivered events, in commit order.
-    public func pending(limit: Int) async throws -> Batch {
-        let (filter, binds) = sourceFilter()
+    /// - Parameter seq: the last sequence number known to be delivered, if any. The search then
+    ///   starts after it, past the index entries of the rows marked delivered (a busy outbox
+    ///   leaves thousands of them a second until the server's vacuum removes them).
+    public func pending(limit: Int, after seq: Int? = nil) async throws -> Batch {
+        let (filter, binds) = sourceFilter(after: seq)
         let rows = try await database.read { reader in
             try reader.query(
                 """
@@ -76,9 +79,10 @@ public struct Outbox: Sendable {
         return batch
     }
 
-    /// Marks this outbox's events up to and including `seq` as delivered.
-    public func markPublished(throughSeq seq: Int) async throws {
-        let (filter, binds) = sourceFilter()
+    /// Marks this outbox's events up to and including `seq` as delivered; `earlier` as `seq` for
+    /// `pending`.
+    public func markPublished(throughSeq seq: Int, after earlier: Int? = nil) async throws {
+        let (filter, binds) = sourceFilter(after: earlier)
         try await database.write { tx in
             try tx.execute(
                 "UPDATE outbox_events SET published_at = ? WHERE published_at IS NULL AND seq <= ?\(filter)",
@@ -86,9 +90,10 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Count of undelivered events and the age of the oldest, for the lag metrics.
-    public func backlog() async throws -> (count: Int, oldestAgeSeconds: Double) {
-        let (filter, binds) = sourceFilter()
+    /// Count of undelivered events and the age of the oldest, for the lag metrics; `seq` as for
+    /// `pending`.
+    public func backlog(after seq: Int? = nil) async throws -> (count: Int, oldestAgeSeconds: Double) {
+        let (filter, binds) = sourceFilter(after: seq)
         let rows = try await database.read { reader in
             try reader.query(
                 "SELECT COUNT(*) AS n, MIN(occurred_at_ms) AS oldest FROM outbox_events WHERE published_at IS NULL\(filter)",
@@ -99,9 +104,17 @@ public struct Outbox: Sendable {
         return (count, oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
     }
 
-    private func sourceFilter() -> (String, [DatabaseValue]) {
-        guard let sources else { return ("", []) }
-        let marks = Array(repeating: "?", count: sources.count).joined(separator: ", ")
-        return (" AND source IN (\(marks))", sources.map { .text($0) })
+    private func sourceFilter(after seq: Int? = nil) -> (String, [DatabaseValue]) {
+        var filter = ""
+        var binds: [DatabaseValue] = []
+        if let seq {
+            filter += " AND seq > ?"
+            binds.append(.integer(seq))
+        }
+        if let sources {
+            filter += " AND source IN (\(Array(repeating: "?", count: sources.count).joined(separator: ", ")))"
+            binds += sources.map { .text($0) }
+        }
+        return (filter, binds)
     }
 }

@@ -1,6 +1,7 @@
 import ERPKernel
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Drains one database's outbox into the bus, in commit order, at least once.
 ///
@@ -15,6 +16,10 @@ public final class OutboxRelay: Service {
     private let wakeup = Wakeup()
     private let logger: Logger
     private let metrics: MetricsRegistry
+    /// The last sequence number this relay marked delivered. Sequence numbers follow the commit
+    /// order (each group commit takes the schema's write lock before it writes), so the events
+    /// still to deliver all come after it.
+    private let deliveredThrough = Mutex<Int?>(nil)
 
     /// - Parameters:
     ///   - batchSize: the most events per bus call (default 1,024). Each call costs its consumers a
@@ -71,7 +76,7 @@ public final class OutboxRelay: Service {
 
     /// Publishes the outbox backlog (count and age of the oldest event) as the lag gauges.
     func recordBacklog() async throws {
-        let backlog = try await outbox.backlog()
+        let backlog = try await outbox.backlog(after: deliveredThrough.withLock { $0 })
         let labels = [("database", outbox.database.name)]
         metrics.gauge("outbox_pending_events", labels: labels, help: "Events committed but not yet delivered.")
             .set(Double(backlog.count))
@@ -82,7 +87,8 @@ public final class OutboxRelay: Service {
     /// - Returns: the number of outbox rows handled.
     @discardableResult
     func deliverBatch() async throws -> Int {
-        let batch = try await outbox.pending(limit: batchSize)
+        let delivered = deliveredThrough.withLock { $0 }
+        let batch = try await outbox.pending(limit: batchSize, after: delivered)
         guard let lastSeq = batch.lastSeq else { return 0 }
         for seq in batch.unreadableSeqs {
             logger.error(
@@ -90,7 +96,8 @@ public final class OutboxRelay: Service {
                 metadata: ["db.name": .string(outbox.database.name), "outbox.seq": .stringConvertible(seq)])
         }
         if !batch.events.isEmpty { try await bus.publish(batch.events) }
-        try await outbox.markPublished(throughSeq: lastSeq)
+        try await outbox.markPublished(throughSeq: lastSeq, after: delivered)
+        deliveredThrough.withLock { $0 = lastSeq }
         metrics.counter(
             "outbox_events_published_total", labels: [("database", outbox.database.name)],
             help: "Events the relay delivered from the outbox."
