@@ -1,7 +1,9 @@
 /// A write waiting for its group commit.
 protocol PendingWrite: Sendable {
     /// Runs the write inside the group's transaction; `false` when it failed and must be undone.
-    func run(in executor: any SQLExecutor) -> Bool
+    /// - Parameter flushing: wait for the statements it held back (see `HoldingExecutor`);
+    ///   without, they leave with the next write's, and a failure among them fails the group.
+    func run(in executor: any SQLExecutor, flushing: Bool) -> Bool
     /// Hands the caller its result, or the commit's failure.
     func complete(commitError: (any Error)?)
 }
@@ -17,11 +19,11 @@ final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
         self.continuation = continuation
     }
 
-    func run(in executor: any SQLExecutor) -> Bool {
+    func run(in executor: any SQLExecutor, flushing: Bool) -> Bool {
         let holding = executor as? any HoldingExecutor
         do {
             let value = try body(executor)
-            try holding?.flush()
+            if flushing { try holding?.flush() } else { holding?.endWrite() }
             outcome = .success(value)
             return true
         } catch {
@@ -46,6 +48,9 @@ final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
 /// statements must never reach the server (the next write would take their failure).
 protocol HoldingExecutor {
     func flush() throws
+    /// Marks where one write's held statements end and the next write's begin, when they leave
+    /// together: a write's statements are sent as one (`CombinedWrite`), of the same shape each time.
+    func endWrite()
     func discardHeldWrites()
 }
 
@@ -62,7 +67,7 @@ enum GroupCommit {
         if batch.count == 1 {
             // Alone in its transaction: no savepoint needed, a failure rolls everything back.
             group.beginWrite()
-            guard batch[0].run(in: executor) else {
+            guard batch[0].run(in: executor, flushing: true) else {
                 notes.wroteEvents = false
                 return false
             }
@@ -74,7 +79,7 @@ enum GroupCommit {
             let wroteEventsBefore = notes.wroteEvents
             try statement("SAVEPOINT grouped_write")
             group.beginWrite()
-            if request.run(in: executor) {
+            if request.run(in: executor, flushing: true) {
                 group.keepWrite()
             } else {
                 try statement("ROLLBACK TO grouped_write")
@@ -84,6 +89,25 @@ enum GroupCommit {
             try statement("RELEASE grouped_write")
         }
         // A failure here fails the whole group: each write's own checks ran already.
+        try group.finish(on: executor)
+        return true
+    }
+}
+
+extension GroupCommit {
+    /// Runs `batch` inside the open transaction without savepoints and without waiting between
+    /// its writes: on a database server each wait is a round trip, and each savepoint two more.
+    /// The statements the writes held back leave with the group's COMMIT.
+    /// - Returns: `false` when a write failed: the caller rolls the transaction back and runs the
+    ///   batch again with `run` (the writes' bodies run again, as after a lost connection). So
+    ///   does a failure of a statement sent later.
+    static func runTogether(_ batch: [any PendingWrite], in executor: any SQLExecutor, notes: TransactionNotes) throws -> Bool {
+        let group = notes.group
+        for request in batch {
+            group.beginWrite()
+            guard request.run(in: executor, flushing: false) else { return false }
+            group.keepWrite()
+        }
         try group.finish(on: executor)
         return true
     }

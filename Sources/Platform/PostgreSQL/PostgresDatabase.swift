@@ -120,13 +120,16 @@ public final class PostgresDatabase: SQLDatabase {
         var notes = TransactionNotes()
         do {
             do {
-                try commitOnce(batch, notes: notes)
+                try commitOnce(batch, notes: notes, together: batch.count > 1)
+            } catch is RunWithSavepoints {
+                notes = TransactionNotes()
+                try commitOnce(batch, notes: notes, together: false)
             } catch is LostBeforeCommit {
                 // The server dropped the connection before COMMIT left (a restart): nothing of the
                 // group was committed, so it runs once more, on a new connection.
                 logger.warning("writer lost its connection before committing, running the group again", metadata: ["database": "\(name)"])
                 notes = TransactionNotes()
-                try commitOnce(batch, notes: notes)
+                try commitOnce(batch, notes: notes, together: false)
             }
         } catch {
             for request in batch { request.complete(commitError: error) }
@@ -142,7 +145,13 @@ public final class PostgresDatabase: SQLDatabase {
     /// The connection was gone before the group's COMMIT was sent.
     private struct LostBeforeCommit: Error {}
 
-    private func commitOnce(_ batch: [any PendingWrite], notes: TransactionNotes) throws {
+    /// A write of a group run together failed, or a statement of it did: the group was rolled
+    /// back and runs again, each write in a savepoint of its own, so the failure is its own.
+    private struct RunWithSavepoints: Error {}
+
+    /// - Parameter together: run the writes without savepoints or waits between them
+    ///   (`GroupCommit.runTogether`); else each in its savepoint, answered before the next.
+    private func commitOnce(_ batch: [any PendingWrite], notes: TransactionNotes, together: Bool) throws {
         let connection = try connectedWriter()
         let preparedWrites = self.preparedWrites?.connection === connection ? self.preparedWrites : PreparedWrites(connection: connection)
         self.preparedWrites = preparedWrites
@@ -154,10 +163,18 @@ public final class PostgresDatabase: SQLDatabase {
         let committable: Bool
         do {
             executor.hold("SELECT pg_advisory_xact_lock(?)", [.integer(writeLockKey)])
-            committable = try GroupCommit.run(batch, in: executor, notes: notes, statement: { executor.hold($0) })
+            if together {
+                guard try GroupCommit.runTogether(batch, in: executor, notes: notes) else { throw RunWithSavepoints() }
+                // Answered before COMMIT leaves, so a lost connection here still means nothing committed.
+                try executor.flush()
+                committable = true
+            } else {
+                committable = try GroupCommit.run(batch, in: executor, notes: notes, statement: { executor.hold($0) })
+            }
         } catch {
             if (error as? PostgresError)?.isConnectionLost == true || connection.isClosed { throw LostBeforeCommit() }
             try? executor.control("ROLLBACK")
+            if together { throw RunWithSavepoints() }
             throw error
         }
         if connection.isClosed { throw LostBeforeCommit() }

@@ -128,6 +128,10 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         _ = try send(then: [])
     }
 
+    func endWrite() {
+        state.held.append(.endOfWrite)
+    }
+
     /// Forgets the writes held back (not BEGIN or SAVEPOINT): the write they belong to failed.
     func discardHeldWrites() {
         state.held.removeAll { if case .write = $0 { true } else { false } }
@@ -168,6 +172,8 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
             case .statement(let sql, let binds):
                 try queueWrites()
                 queries.append((sql, .unnamed(try Self.query(sql, binds))))
+            case .endOfWrite:
+                try queueWrites()
             }
         }
         try queueWrites()
@@ -330,5 +336,7 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         case statement(String, [DatabaseValue])
         /// Sent in a code block with the writes next to it, its values written in.
         case write(String, [DatabaseValue])
+        /// The writes before it and after it belong to two writes of a group.
+        case endOfWrite
     }
 }
