@@ -132,11 +132,11 @@ struct MovementConsumer: Sendable {
         let id = DatabaseValue.text(transaction.description)
         try tx.execute(
             """
-            INSERT INTO trace_transactions (tenant_id, id, kind, date, partner_id, reversed) VALUES (?, ?, ?, ?, ?, 0)
+            INSERT INTO trace_transactions (tenant_id, id, kind, date, partner_id, reversed) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, id) DO UPDATE SET kind = excluded.kind, date = excluded.date, partner_id = excluded.partner_id,
                 reversed = excluded.reversed
             """,
-            [tenantValue, id, .text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null])
+            [tenantValue, id, .text(posted.kind), .text(posted.date), posted.partnerId.map { .text($0.description) } ?? .null, .integer(0)])
         if let reversed = posted.reversesId {
             for (table, key) in [("trace_transactions", "id"), ("trace_movements", "transaction_id")] {
                 try tx.execute("UPDATE \(table) SET reversed = 1 WHERE tenant_id = ? AND \(key) = ?", [tenantValue, .text(reversed.description)])

@@ -10,9 +10,11 @@ import Synchronization
 /// `WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …`. Its parts see the database as it was
 /// before the statement, not each other's rows, and run in an order the server chooses, so only
 /// runs whose parts cannot tell are combined: INSERT … VALUES without a subquery, and a table
-/// written twice only by plain INSERTs of the same columns, which become one INSERT whose rows
-/// keep their order (an identity column such as the outbox's numbers them in it). Foreign keys
-/// are checked at the end of the statement, as they were at the end of each INSERT.
+/// written twice only by INSERTs of the same columns and the same ON CONFLICT clause, which
+/// become one INSERT whose rows keep their order (an identity column such as the outbox's numbers
+/// them in it). Upserts (DO UPDATE) so joined must name different keys, which is checked for
+/// every run: one statement cannot update a row twice. Foreign keys are checked at the end of the
+/// statement, as they were at the end of each INSERT.
 struct CombinedWrite {
     /// Placeholders numbered, each cast to the type its value has when a statement is sent
     /// alone (a NULL's type is left to its column).
@@ -25,28 +27,43 @@ struct CombinedWrite {
     /// `nil` when the run cannot be one statement (the caller sends it as before).
     init?(_ writes: [SQLStatement]) {
         let total = writes.reduce(0) { $0 + $1.binds.count }
-        guard !writes.isEmpty, total <= Self.maximumBinds, let sql = Self.text(of: writes) else { return nil }
+        guard !writes.isEmpty, total <= Self.maximumBinds, let combination = Self.combination(of: writes) else { return nil }
+        if !combination.distinctKeys.isEmpty {
+            let values = writes.flatMap(\.binds)
+            for rows in combination.distinctKeys {
+                var seen = Set<[DatabaseValue]>()
+                guard rows.allSatisfy({ seen.insert($0.map { values[$0] }).inserted }) else { return nil }
+            }
+        }
         var binds: [PostgresData] = []
         binds.reserveCapacity(total)
         for write in writes { binds.append(contentsOf: write.binds.lazy.map(Self.data)) }
-        self.sql = sql
+        self.sql = combination.text
         self.binds = binds
+    }
+
+    /// What writes of one shape become.
+    private struct Combination: Sendable {
+        let text: String
+        /// For each table whose upserts were joined: each row's key, as positions among the
+        /// run's values. Keys that repeat within a table forbid the combination.
+        let distinctKeys: [[[Int]]]
     }
 
     /// The statement for writes of this shape, worked out once per shape: the writer sends the
     /// same few shapes again and again.
-    private static func text(of writes: [SQLStatement]) -> String? {
+    private static func combination(of writes: [SQLStatement]) -> Combination? {
         let shape = Shape(writes)
         if let known = shapes.withLock({ $0[shape] }) { return known }
-        let text = combinedText(of: writes)
-        shapes.withLock { if $0.count < shapeCapacity { $0[shape] = .some(text) } }
-        return text
+        let combination = combine(writes)
+        shapes.withLock { if $0.count < shapeCapacity { $0[shape] = .some(combination) } }
+        return combination
     }
 
     /// Shapes remembered at most, so a caller that builds many texts cannot grow the memory
     /// without end (later ones are worked out each time).
     static let shapeCapacity = 2_000
-    private static let shapes = Mutex<[Shape: String?]>([:])
+    private static let shapes = Mutex<[Shape: Combination?]>([:])
 
     /// The writes' texts and their values' types: what the combined text depends on.
     private struct Shape: Hashable {
@@ -59,32 +76,40 @@ struct CombinedWrite {
         }
     }
 
-    private static func combinedText(of writes: [SQLStatement]) -> String? {
+    private static func combine(_ writes: [SQLStatement]) -> Combination? {
         var offset = 0
-        if writes.count == 1 { return typed(writes[0], from: &offset) }
+        if writes.count == 1 { return typed(writes[0], from: &offset).map { Combination(text: $0, distinctKeys: []) } }
         // One INSERT per table, in the order the tables were first written.
-        var parts: [(insert: Insert, text: String)] = []
+        var parts: [(insert: Insert, rows: String, conflict: String, keys: [[Int]]?, joined: Bool)] = []
         for write in writes {
-            guard let insert = Insert(write.sql), let text = typed(write, from: &offset) else { return nil }
+            let first = offset
+            guard let insert = Insert(write.sql), let text = typed(write, from: &offset), let (rows, conflict) = Insert.split(text) else { return nil }
+            let keys = insert.keyPositions(from: first)
             guard let index = parts.firstIndex(where: { $0.insert.table == insert.table }) else {
-                parts.append((insert, text))
+                parts.append((insert, rows, conflict, keys, false))
                 continue
             }
-            guard insert.isPlain, parts[index].insert.isPlain, insert.head == parts[index].insert.head,
-                let rows = Insert.rows(in: text)
-            else { return nil }
-            parts[index].text += ",\n" + rows
+            let earlier = parts[index].insert
+            guard insert.head == earlier.head, insert.conflict == earlier.conflict, insert.conflictIsFixed else { return nil }
+            if insert.updatesOnConflict {
+                guard let keys, let earlierKeys = parts[index].keys else { return nil }
+                parts[index].keys = earlierKeys + keys
+            }
+            parts[index].rows += ",\n" + rows
+            parts[index].joined = true
         }
-        var sql = ""
+        var text = ""
         for (index, part) in parts.enumerated() {
+            let statement = part.insert.head + "VALUES" + part.rows + part.conflict
             if index == parts.count - 1 {
-                sql += part.text
+                text += statement
             } else {
                 // The newline ends a trailing `--` comment before the parenthesis.
-                sql += (index == 0 ? "WITH " : ", ") + "w\(index) AS (\(part.text)\n)\n"
+                text += (index == 0 ? "WITH " : ", ") + "w\(index) AS (\(statement)\n)\n"
             }
         }
-        return sql
+        let distinctKeys = parts.filter { $0.joined && $0.insert.updatesOnConflict }.compactMap(\.keys)
+        return Combination(text: text, distinctKeys: distinctKeys)
     }
 
     /// Numbers `write`'s marks from `offset` + 1 with their casts, and moves `offset` past them.
@@ -108,35 +133,68 @@ struct CombinedWrite {
         let table: Substring
         /// The text before `VALUES`: two INSERTs with the same one write the same columns.
         let head: Substring
-        /// Without ON CONFLICT: rows of two such INSERTs can go in one.
-        let isPlain: Bool
+        /// From `ON CONFLICT` to the end; empty for a plain INSERT.
+        let conflict: Substring
+        /// The rows, as written.
+        let rows: Substring
 
         init?(_ sql: String) {
             let bytes = Array(sql.utf8)
             let start = sql.drop(while: \.isWhitespace)
             guard start.hasPrefix("INSERT INTO "), !ByteSearch.contains(Insert.select, in: bytes, asciiCaseBlind: true),
-                let values = Insert.valuesOffset(in: bytes)
+                let values = Insert.offset(of: Insert.values, in: bytes)
             else { return nil }
             let name = start.dropFirst(12).drop { $0 == " " }.prefix { !$0.isWhitespace && $0 != "(" }
-            guard !name.isEmpty else { return nil }
-            table = name
             head = Substring(sql.utf8.prefix(values))
-            isPlain = !ByteSearch.contains(Insert.onConflict, in: bytes, asciiCaseBlind: true)
+            guard !name.isEmpty, !head.utf8.contains(UInt8(ascii: "?")) else { return nil }
+            table = name
+            let afterValues = values + Insert.values.count
+            let conflictStart = Insert.offset(of: Insert.onConflict, in: bytes, from: afterValues) ?? bytes.count
+            rows = Substring(sql.utf8.dropFirst(afterValues).prefix(conflictStart - afterValues))
+            conflict = Substring(sql.utf8.dropFirst(conflictStart))
         }
 
-        /// What follows `VALUES` in `sql`.
-        static func rows(in sql: String) -> Substring? {
-            valuesOffset(in: Array(sql.utf8)).map { Substring(sql.utf8.dropFirst($0 + values.count)) }
+        var updatesOnConflict: Bool { ByteSearch.contains(Insert.doUpdate, in: Array(conflict.utf8)) }
+        /// The clause takes no values: the joined INSERT keeps the first one's.
+        var conflictIsFixed: Bool { !conflict.utf8.contains(UInt8(ascii: "?")) }
+
+        /// Each row's conflict key as positions among the run's values (this INSERT's start at
+        /// `first`); `nil` unless every row is marks only and the key's columns are named.
+        func keyPositions(from first: Int) -> [[Int]]? {
+            let allowed = Set("(?, )\n\t".utf8)
+            guard rows.utf8.allSatisfy(allowed.contains), let open = head.firstIndex(of: "("),
+                let close = head[open...].firstIndex(of: ")"), let targetOpen = conflict.firstIndex(of: "("),
+                let targetClose = conflict[targetOpen...].firstIndex(of: ")")
+            else { return nil }
+            func names(_ list: Substring) -> [Substring] {
+                list.split(separator: ",").map { $0.trimmingPrefix(while: \.isWhitespace).prefix { !$0.isWhitespace } }
+            }
+            let columns = names(head[head.index(after: open)..<close])
+            let key = names(conflict[conflict.index(after: targetOpen)..<targetClose]).map { name in columns.firstIndex(of: name) }
+            let marks = rows.utf8.count { $0 == UInt8(ascii: "?") }
+            let rowCount = rows.utf8.count { $0 == UInt8(ascii: "(") }
+            guard !key.isEmpty, !key.contains(nil), rowCount > 0, marks == rowCount * columns.count else { return nil }
+            return (0..<rowCount).map { row in key.map { first + row * columns.count + $0! } }
         }
 
-        private static func valuesOffset(in bytes: [UInt8]) -> Int? {
-            guard bytes.count >= values.count else { return nil }
-            return (0...(bytes.count - values.count)).first { start in values.indices.allSatisfy { bytes[start + $0] == values[$0] } }
+        /// A typed INSERT's rows and its ON CONFLICT clause (empty when there is none).
+        static func split(_ typed: String) -> (rows: String, conflict: String)? {
+            let bytes = Array(typed.utf8)
+            guard let values = offset(of: Insert.values, in: bytes) else { return nil }
+            let afterValues = values + Insert.values.count
+            let conflictStart = offset(of: onConflict, in: bytes, from: afterValues) ?? bytes.count
+            return (String(decoding: bytes[afterValues..<conflictStart], as: UTF8.self), String(decoding: bytes[conflictStart...], as: UTF8.self))
+        }
+
+        private static func offset(of pattern: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
+            guard bytes.count - start >= pattern.count else { return nil }
+            return (start...(bytes.count - pattern.count)).first { at in pattern.indices.allSatisfy { bytes[at + $0] == pattern[$0] } }
         }
 
         private static let values = Array("VALUES".utf8)
         private static let select = Array("SELECT".utf8)
         private static let onConflict = Array("ON CONFLICT".utf8)
+        private static let doUpdate = Array("DO UPDATE".utf8)
     }
 
     private static func cast(of value: DatabaseValue) -> String {
