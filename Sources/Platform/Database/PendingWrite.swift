@@ -97,7 +97,8 @@ enum GroupCommit {
 extension GroupCommit {
     /// Runs `batch` inside the open transaction without savepoints and without waiting between
     /// its writes: on a database server each wait is a round trip, and each savepoint two more.
-    /// The statements the writes held back leave with the group's COMMIT.
+    /// The statements the writes held back leave together after the last write, each write's
+    /// apart from the next one's (`HoldingExecutor.endWrite`).
     /// - Returns: `false` when a write failed: the caller rolls the transaction back and runs the
     ///   batch again with `run` (the writes' bodies run again, as after a lost connection). So
     ///   does a failure of a statement sent later.

@@ -118,18 +118,23 @@ public final class PostgresDatabase: SQLDatabase {
     /// Commits a group of queued writes, on the writer's thread.
     private func commit(_ batch: [any PendingWrite]) {
         var notes = TransactionNotes()
+        var together = batch.count > 1
+        var lostConnection = false
         do {
-            do {
-                try commitOnce(batch, notes: notes, together: batch.count > 1)
-            } catch is RunWithSavepoints {
+            while true {
+                do {
+                    try commitOnce(batch, notes: notes, together: together)
+                    break
+                } catch is RunWithSavepoints {
+                    together = false
+                } catch is LostBeforeCommit where !lostConnection {
+                    // The server dropped the connection before COMMIT left (a restart): nothing of
+                    // the group was committed, so it runs once more, on a new connection.
+                    logger.warning("writer lost its connection before committing, running the group again", metadata: ["database": "\(name)"])
+                    lostConnection = true
+                    together = false
+                }
                 notes = TransactionNotes()
-                try commitOnce(batch, notes: notes, together: false)
-            } catch is LostBeforeCommit {
-                // The server dropped the connection before COMMIT left (a restart): nothing of the
-                // group was committed, so it runs once more, on a new connection.
-                logger.warning("writer lost its connection before committing, running the group again", metadata: ["database": "\(name)"])
-                notes = TransactionNotes()
-                try commitOnce(batch, notes: notes, together: false)
             }
         } catch {
             for request in batch { request.complete(commitError: error) }

@@ -9,9 +9,10 @@ import PostgresNIO
 /// Round trips, not the server, bound a write's speed: a sale runs some thirty statements. So
 /// the executor sends nothing it need not wait for. On the writer, an INSERT, UPDATE or DELETE
 /// whose answer nobody reads is held back, and so are the transaction's own statements (BEGIN,
-/// SAVEPOINT, RELEASE); they leave together, the writes as one code block, with the next
-/// statement whose answer is needed, or at the end of the write (`flush`). A held-back write
-/// that fails fails its write there, with the server's error.
+/// SAVEPOINT, RELEASE); they leave together with the next statement whose answer is needed, or
+/// at the end of the write (`flush`). A write's held-back writes go as one statement, prepared
+/// once its shape is known (`CombinedWrite`, `PreparedWrites`), else as one code block. A
+/// held-back write that fails fails its write there, with the server's error.
 struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     let connection: PostgresConnection
     let logger: Logger
