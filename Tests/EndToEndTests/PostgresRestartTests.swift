@@ -23,11 +23,22 @@ struct PostgresRestartTests {
                 for worker in 0..<8 {
                     group.addTask {
                         for index in stride(from: worker, to: total, by: 8) {
+                            // Once the restart is due, new sales wait for the server to be down: the
+                            // writer is fast enough to post the rest before a restart gets under way.
+                            while outcome.acknowledged.count >= 60, !outcome.serverStopped {
+                                try? await Task.sleep(for: .milliseconds(20))
+                            }
                             // A client retries a failed POST with the same key until it is answered.
                             for _ in 0..<120 {
                                 let response = try? await send(client, server.baseURL + "/api/v1/transactions", token: token, key: "restart-\(index)", body: setup.sale)
                                 if let response, response.status == 201, let id = try? jsonObject(response.body)["id"] as? String {
-                                    if outcome.acknowledge(index, id) == 60 { outcome.restart = Task { try await postgres.restart() } }
+                                    if outcome.acknowledge(index, id) == 60 {
+                                        outcome.restart = Task {
+                                            try await postgres.stop()
+                                            outcome.serverStopped = true
+                                            try await postgres.start()
+                                        }
+                                    }
                                     break
                                 }
                                 outcome.refused(response?.status ?? 0)
@@ -67,6 +78,7 @@ struct PostgresRestartTests {
             var acknowledged: [Int: String] = [:]
             var refusals: [Int: Int] = [:]
             var restart: Task<Void, any Error>?
+            var serverStopped = false
         }
 
         private let state = Mutex(State())
@@ -78,6 +90,10 @@ struct PostgresRestartTests {
         var restart: Task<Void, any Error>? {
             get { state.withLock { $0.restart } }
             set { state.withLock { $0.restart = newValue } }
+        }
+        var serverStopped: Bool {
+            get { state.withLock { $0.serverStopped } }
+            set { state.withLock { $0.serverStopped = newValue } }
         }
     }
 }
@@ -102,13 +118,19 @@ struct PrivatePostgres: Sendable {
         _ = try? script("down")
     }
 
-    /// A fast shutdown (open connections are cut) and a start, on a thread of its own: the
-    /// script blocks while it runs.
-    func restart() async throws {
+    /// A fast shutdown (open connections are cut), on a thread of its own: the script blocks
+    /// while it runs.
+    func stop() async throws {
+        try await onItsOwnThread { _ = try script("down") }
+    }
+
+    func start() async throws {
+        try await onItsOwnThread { _ = try up() }
+    }
+
+    private func onItsOwnThread(_ work: @escaping @Sendable () throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async {
-                done.resume(with: Result { _ = try script("down"); _ = try up() })
-            }
+            DispatchQueue.global().async { done.resume(with: Result { try work() }) }
         }
     }
 

@@ -56,6 +56,19 @@ import Testing
         await database.close()
     }
 
+    /// A write that holds back as many writes as the executor keeps still counts its last one.
+    @Test func theLastOfManyHeldBackWritesIsCounted() async throws {
+        let (database, _) = try await TestDatabase.make()
+        try await database.write { try $0.execute("CREATE TABLE t (v INTEGER)") }
+        let updated = try await database.write { tx in
+            for v in 1..<PostgresExecutor.maximumHeldWrites { try tx.execute("INSERT INTO t (v) VALUES (?)", [.integer(v)]) }
+            try tx.execute("UPDATE t SET v = v + 1000 WHERE v <= ?", [.integer(3)])
+            return try tx.changes()
+        }
+        #expect(updated == 3)
+        await database.close()
+    }
+
     /// Writes queued together share a commit: a held-back statement that fails must fail its own
     /// write only, never the one after it, and leave nothing of it behind; so must a write whose
     /// body gives up after a statement that would have failed.

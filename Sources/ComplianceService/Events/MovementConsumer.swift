@@ -74,8 +74,8 @@ struct MovementConsumer: Sendable {
                 try Self.record(posted, transaction: item.1, tenant: item.0, in: tx)
                 if !complete.withLock({ $0.contains(key) }) { unfilled.withLock { $0[key] = posted } }
             case .stock(let movements):
-                try Self.record(movements, transaction: item.1, tenant: item.0, posting: batch[key], in: tx)
-                if batch[key] != nil {
+                let wrote = try Self.record(movements, transaction: item.1, tenant: item.0, posting: batch[key], in: tx)
+                if wrote, batch[key] != nil {
                     complete.withLock { _ = $0.insert(key) }
                     unfilled.withLock { _ = $0.removeValue(forKey: key) }
                 }
@@ -97,7 +97,8 @@ struct MovementConsumer: Sendable {
 
     /// The movements, in one statement, with the posting's fields: from the batch, else from the
     /// table (the posting's event came first, in commit order); should it come later, it fills them in.
-    private static func record(_ movements: [Movement], transaction: EntityID, tenant: TenantID, posting: Posted?, in tx: any SQLExecutor) throws {
+    /// - Returns: whether there were movements to write.
+    private static func record(_ movements: [Movement], transaction: EntityID, tenant: TenantID, posting: Posted?, in tx: any SQLExecutor) throws -> Bool {
         let tenantValue = DatabaseValue.text(tenant.description)
         let id = DatabaseValue.text(transaction.description)
         let fields: [DatabaseValue]
@@ -113,7 +114,7 @@ struct MovementConsumer: Sendable {
             guard let quantity = Quantity.parse(signed: movement.quantity) else { return nil }
             return [tenantValue, id, .integer(line + 1), .text(movement.batchId.description), .text(movement.articleId.description), .integer(quantity)] + fields
         }
-        guard !rows.isEmpty else { return }
+        guard !rows.isEmpty else { return false }
         try tx.execute(
             """
             INSERT INTO trace_movements
@@ -124,6 +125,7 @@ struct MovementConsumer: Sendable {
                 reversed = excluded.reversed
             """,
             rows.flatMap { $0 })
+        return true
     }
 
     /// The posting, and the reversal it makes; its movements get its fields elsewhere (`handle`).

@@ -6,6 +6,8 @@ protocol PendingWrite: Sendable {
     func run(in executor: any SQLExecutor, flushing: Bool) -> Bool
     /// Hands the caller its result, or the commit's failure.
     func complete(commitError: (any Error)?)
+    /// Forgets what an attempt that was rolled back left: the group runs again.
+    func discardOutcome()
 }
 
 final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
@@ -33,6 +35,8 @@ final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
         }
     }
 
+    func discardOutcome() { outcome = nil }
+
     func complete(commitError: (any Error)?) {
         switch (outcome, commitError) {
         case (.failure(let own)?, _): continuation.resume(throwing: own)  // its own failure, whatever the group did
@@ -45,7 +49,8 @@ final class WriteRequest<T: Sendable>: PendingWrite, @unchecked Sendable {
 
 /// An executor that holds statements back to send them together: a write's statements must all
 /// have been answered before the write counts as done, and a failed write's held-back
-/// statements must never reach the server (the next write would take their failure).
+/// statements must never reach the server (the next write would take their failure). When a
+/// group's writes leave together, a failure fails the group, which runs again write by write.
 protocol HoldingExecutor {
     func flush() throws
     /// Marks where one write's held statements end and the next write's begin, when they leave
@@ -55,7 +60,8 @@ protocol HoldingExecutor {
 }
 
 /// The part of a group commit both backends share: each write of a group in a savepoint of its
-/// own, so a failing write undoes its statements only.
+/// own, so a failing write undoes its statements only; on a database server first all writes
+/// together without savepoints (`runTogether`).
 enum GroupCommit {
     /// Runs `batch` inside the open transaction; `statement` runs the savepoint statements.
     /// - Returns: `false` when the group was a single write that failed: the caller rolls the

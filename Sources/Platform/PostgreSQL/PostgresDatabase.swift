@@ -117,6 +117,8 @@ public final class PostgresDatabase: SQLDatabase {
 
     /// Commits a group of queued writes, on the writer's thread.
     private func commit(_ batch: [any PendingWrite]) {
+        // Once the group's callers are answered, statements it sent again are prepared for the next.
+        defer { preparedWrites?.prepareWanted(within: answerLimit, logger: logger) }
         var notes = TransactionNotes()
         var together = batch.count > 1
         var lostConnection = false
@@ -135,6 +137,7 @@ public final class PostgresDatabase: SQLDatabase {
                     together = false
                 }
                 notes = TransactionNotes()
+                for request in batch { request.discardOutcome() }
             }
         } catch {
             for request in batch { request.complete(commitError: error) }
@@ -160,8 +163,6 @@ public final class PostgresDatabase: SQLDatabase {
         let connection = try connectedWriter()
         let preparedWrites = self.preparedWrites?.connection === connection ? self.preparedWrites : PreparedWrites(connection: connection)
         self.preparedWrites = preparedWrites
-        // Between transactions: statements this group sent for the first time are prepared for the next.
-        defer { preparedWrites?.prepareWanted(within: answerLimit, logger: logger) }
         let executor = PostgresExecutor(
             connection: connection, logger: logger, notes: notes, preparedWrites: preparedWrites, answerLimit: answerLimit)
         executor.hold("BEGIN")

@@ -12,7 +12,8 @@ import PostgresNIO
 /// SAVEPOINT, RELEASE); they leave together with the next statement whose answer is needed, or
 /// at the end of the write (`flush`). A write's held-back writes go as one statement, prepared
 /// once its shape is known (`CombinedWrite`, `PreparedWrites`), else as one code block. A
-/// held-back write that fails fails its write there, with the server's error.
+/// held-back write that fails fails the statement it left with, with the server's error: its own
+/// write's, or, when a group's writes leave together, the group's (which then runs again).
 struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     let connection: PostgresConnection
     let logger: Logger
@@ -77,9 +78,10 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
             _ = try send(then: [SQLStatement(sql, binds)])
             return
         }
+        // Sent on before this one is held, which stays the last held write: `changes` counts it.
+        if state.heldWrites >= Self.maximumHeldWrites { try flush() }
         state.held.append(.write(sql, binds))
         state.heldWrites += 1
-        if state.heldWrites >= Self.maximumHeldWrites { try flush() }
     }
 
     /// A reader's SELECT reads through a cursor, `fetchSize` rows at a time, so a large read (an
@@ -133,7 +135,8 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         state.held.append(.endOfWrite)
     }
 
-    /// Forgets the writes held back (not BEGIN or SAVEPOINT): the write they belong to failed.
+    /// Forgets the writes held back (not BEGIN or SAVEPOINT): the write they belong to failed
+    /// (when writes leave together, earlier writes' too: the group is then rolled back).
     func discardHeldWrites() {
         state.held.removeAll { if case .write = $0 { true } else { false } }
         state.heldWrites = 0
