@@ -24,10 +24,14 @@ struct CombinedWrite {
     /// PostgreSQL's limit on one statement's parameters is 65,535.
     static let maximumBinds = 30_000
 
-    /// `nil` when the run cannot be one statement (the caller sends it as before).
+    /// `nil` when the run cannot be one statement, or is too long to be kept prepared (the
+    /// caller sends it as before).
     init?(_ writes: [SQLStatement]) {
         let total = writes.reduce(0) { $0 + $1.binds.count }
-        guard !writes.isEmpty, total <= Self.maximumBinds, let combination = Self.combination(of: writes) else { return nil }
+        guard !writes.isEmpty, total <= Self.maximumBinds,
+            writes.reduce(0, { $0 + $1.sql.utf8.count }) <= PreparedWrites.maximumLength,
+            let combination = Self.combination(of: writes)
+        else { return nil }
         if !combination.distinctKeys.isEmpty {
             let values = writes.flatMap(\.binds)
             for rows in combination.distinctKeys {
@@ -62,7 +66,7 @@ struct CombinedWrite {
 
     /// Shapes remembered at most, so a caller that builds many texts cannot grow the memory
     /// without end (later ones are worked out each time).
-    static let shapeCapacity = 2_000
+    static let shapeCapacity = 500
     private static let shapes = Mutex<[Shape: Combination?]>([:])
 
     /// The writes' texts and their values' types: what the combined text depends on.
