@@ -146,14 +146,14 @@ struct CombinedWrite {
             let bytes = Array(sql.utf8)
             let start = sql.drop(while: \.isWhitespace)
             guard start.hasPrefix("INSERT INTO "), !ByteSearch.contains(Insert.select, in: bytes, asciiCaseBlind: true),
-                let values = Insert.offset(of: Insert.values, in: bytes)
+                let values = ByteSearch.offset(of: Insert.values, in: bytes)
             else { return nil }
             let name = start.dropFirst(12).drop { $0 == " " }.prefix { !$0.isWhitespace && $0 != "(" }
             head = Substring(sql.utf8.prefix(values))
             guard !name.isEmpty, !head.utf8.contains(UInt8(ascii: "?")) else { return nil }
             table = name
             let afterValues = values + Insert.values.count
-            let conflictStart = Insert.offset(of: Insert.onConflict, in: bytes, from: afterValues) ?? bytes.count
+            let conflictStart = ByteSearch.offset(of: Insert.onConflict, in: bytes, from: afterValues) ?? bytes.count
             rows = Substring(sql.utf8.dropFirst(afterValues).prefix(conflictStart - afterValues))
             conflict = Substring(sql.utf8.dropFirst(conflictStart))
         }
@@ -184,15 +184,10 @@ struct CombinedWrite {
         /// A typed INSERT's rows and its ON CONFLICT clause (empty when there is none).
         static func split(_ typed: String) -> (rows: String, conflict: String)? {
             let bytes = Array(typed.utf8)
-            guard let values = offset(of: Insert.values, in: bytes) else { return nil }
+            guard let values = ByteSearch.offset(of: Insert.values, in: bytes) else { return nil }
             let afterValues = values + Insert.values.count
-            let conflictStart = offset(of: onConflict, in: bytes, from: afterValues) ?? bytes.count
+            let conflictStart = ByteSearch.offset(of: onConflict, in: bytes, from: afterValues) ?? bytes.count
             return (String(decoding: bytes[afterValues..<conflictStart], as: UTF8.self), String(decoding: bytes[conflictStart...], as: UTF8.self))
-        }
-
-        private static func offset(of pattern: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
-            guard bytes.count - start >= pattern.count else { return nil }
-            return (start...(bytes.count - pattern.count)).first { at in pattern.indices.allSatisfy { bytes[at + $0] == pattern[$0] } }
         }
 
         private static let values = Array("VALUES".utf8)

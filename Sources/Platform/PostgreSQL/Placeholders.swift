@@ -119,10 +119,15 @@ enum ByteSearch {
     /// Whether `pattern` occurs in `bytes`. Case-blind, ASCII letters are folded: the pattern is
     /// then given in upper case.
     static func contains(_ pattern: [UInt8], in bytes: [UInt8], asciiCaseBlind: Bool = false) -> Bool {
-        guard !pattern.isEmpty, bytes.count >= pattern.count else { return false }
+        offset(of: pattern, in: bytes, asciiCaseBlind: asciiCaseBlind) != nil
+    }
+
+    /// Where `pattern` first occurs in `bytes` at or after `start`; case as for `contains`.
+    static func offset(of pattern: [UInt8], in bytes: [UInt8], from start: Int = 0, asciiCaseBlind: Bool = false) -> Int? {
+        guard !pattern.isEmpty, bytes.count - start >= pattern.count else { return nil }
         let mask: UInt8 = asciiCaseBlind ? 0xDF : 0xFF
-        return (0...(bytes.count - pattern.count)).contains { start in
-            pattern.indices.allSatisfy { bytes[start + $0] & mask == pattern[$0] }
+        return (start...(bytes.count - pattern.count)).first { at in
+            pattern.indices.allSatisfy { bytes[at + $0] & mask == pattern[$0] }
         }
     }
 }

@@ -157,15 +157,14 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         func queueWrites() throws {
             defer { writes = [] }
             guard let first = writes.first else { return }
-            let label = writes.count > 1 ? "\(writes.count) writes, the first: \(first.sql)" : first.sql
             if let preparedWrites, let combined = CombinedWrite(writes), let statement = preparedWrites.statement(combined.sql) {
-                queries.append((label, .prepared(statement, combined.binds)))
+                queries.append((first.sql, .prepared(statement, combined.binds)))
                 return
             }
             // A statement whose marks and values do not pair up goes alone, for the server to say so.
             let inlined = writes.count > 1 ? writes.compactMap { Placeholders.inlined($0.sql, $0.binds) } : []
             if inlined.count == writes.count, writes.count > 1 {
-                queries.append((label, .unnamed(PostgresQuery(unsafeSQL: WriteBlock.sql(inlined)))))
+                queries.append(("\(writes.count) writes, the first: \(first.sql)", .unnamed(PostgresQuery(unsafeSQL: WriteBlock.sql(inlined)))))
                 return
             }
             for write in writes { queries.append((write.sql, .unnamed(try Self.query(write.sql, write.binds)))) }
