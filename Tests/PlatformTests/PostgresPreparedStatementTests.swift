@@ -75,4 +75,41 @@ struct PostgresPreparedStatementTests {
         #expect(events == ["m1", "m2", "m3", "m4"])
         await database.close()
     }
+
+    /// A consumer's batches differ in size. The writer sends each as the same statement, a
+    /// column per parameter (`unnest`), so one prepared statement serves them all; NULLs come
+    /// back as NULLs, in a column that has values and in one that has none.
+    @Test func runsOfInsertsOfAnySizeShareOnePreparedStatement() async throws {
+        let url = try #require(TestDatabase.postgresURL(isolatedBy: UUID().uuidString))
+        let database = try await Platform.PostgresDatabase.open(name: "columnar", location: try PostgresLocation(url: url, schema: "columnar"), logger: TestDatabase.logger)
+        try await database.write { writer in
+            try writer.execute("CREATE TABLE marks (id TEXT PRIMARY KEY, note TEXT, quantity BIGINT, missing BIGINT)")
+            try writer.execute("CREATE TABLE totals (name TEXT PRIMARY KEY, amount BIGINT NOT NULL)")
+        }
+        let sizes = [3, 5, 2, 7]
+        for (batch, size) in sizes.enumerated() {
+            try await database.write { writer in
+                for n in 0..<size {
+                    try writer.execute(
+                        "INSERT INTO marks (id, note, quantity, missing) VALUES (?, ?, ?, ?)",
+                        [.text("b\(batch)-\(n)"), n % 2 == 0 ? .null : .text("n\(n)"), .integer(n), .null])
+                    try writer.execute(
+                        "INSERT INTO totals (name, amount) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET amount = totals.amount + excluded.amount",
+                        [.text("size\(n)"), .integer(1)])
+                }
+            }
+        }
+        let runs = try await database.write { writer in
+            try writer.query(
+                "SELECT generic_plans + custom_plans AS runs FROM pg_prepared_statements WHERE statement LIKE 'WITH w0 AS (INSERT INTO marks%'"
+            ).compactMap { $0["runs"].integer }
+        }
+        #expect(runs == [2])
+        let marks = try await database.read { try $0.query("SELECT id, note, quantity, missing FROM marks ORDER BY id") }
+        let expected = sizes.enumerated().flatMap { batch, size in (0..<size).map { "b\(batch)-\($0) \($0 % 2 == 0 ? "-" : "n\($0)") \($0) -" } }
+        #expect(marks.map { "\($0["id"].string ?? "?") \($0["note"].string ?? "-") \($0["quantity"].integer ?? -1) \($0["missing"].integer.map(String.init) ?? "-")" } == expected.sorted())
+        let totals = try await database.read { try $0.query("SELECT name, amount FROM totals ORDER BY name").map { "\($0["name"].string ?? "?")=\($0["amount"].integer ?? 0)" } }
+        #expect(totals == (0..<7).map { n in "size\(n)=\(sizes.count { $0 > n })" })
+        await database.close()
+    }
 }

@@ -27,6 +27,10 @@ struct CombinedWrite {
     /// `nil` when the run cannot be one statement, or is too long to be kept prepared (the
     /// caller sends it as before).
     init?(_ writes: [SQLStatement]) {
+        if writes.count > 1, let columnar = Self.columnar(writes) {
+            self = columnar
+            return
+        }
         let total = writes.reduce(0) { $0 + $1.binds.count }
         guard !writes.isEmpty, total <= Self.maximumBinds,
             writes.reduce(0, { $0 + $1.sql.utf8.count }) <= PreparedWrites.maximumLength,
@@ -42,7 +46,11 @@ struct CombinedWrite {
         var binds: [PostgresData] = []
         binds.reserveCapacity(total)
         for write in writes { binds.append(contentsOf: write.binds.lazy.map(Self.data)) }
-        self.sql = combination.text
+        self.init(sql: combination.text, binds: binds)
+    }
+
+    init(sql: String, binds: [PostgresData]) {
+        self.sql = sql
         self.binds = binds
     }
 
@@ -133,7 +141,7 @@ struct CombinedWrite {
 
     /// `INSERT INTO table (columns) VALUES (…), … [ON CONFLICT …]` as the stores write it
     /// (keywords in capitals), without a subquery.
-    private struct Insert {
+    struct Insert: Sendable {
         let table: Substring
         /// The text before `VALUES`: two INSERTs with the same one write the same columns.
         let head: Substring
@@ -165,21 +173,37 @@ struct CombinedWrite {
         /// Each row's conflict key as positions among the run's values (this INSERT's start at
         /// `first`); `nil` unless every row is marks only and the key's columns are named.
         func keyPositions(from first: Int) -> [[Int]]? {
-            let allowed = Set("(?, )\n\t".utf8)
-            guard rows.utf8.allSatisfy(allowed.contains), let open = head.firstIndex(of: "("),
-                let close = head[open...].firstIndex(of: ")"), let targetOpen = conflict.firstIndex(of: "("),
-                let targetClose = conflict[targetOpen...].firstIndex(of: ")")
-            else { return nil }
-            func names(_ list: Substring) -> [Substring] {
-                list.split(separator: ",").map { $0.trimmingPrefix(while: \.isWhitespace).prefix { !$0.isWhitespace } }
-            }
-            let columns = names(head[head.index(after: open)..<close])
-            let key = names(conflict[conflict.index(after: targetOpen)..<targetClose]).map { name in columns.firstIndex(of: name) }
+            guard let columns = columnNames, let rowCount = markedRows(columns: columns.count), let key = keyColumns(among: columns) else { return nil }
+            return (0..<rowCount).map { row in key.map { first + row * columns.count + $0 } }
+        }
+
+        /// The columns named after the table.
+        var columnNames: [Substring]? {
+            guard let open = head.firstIndex(of: "("), let close = head[open...].firstIndex(of: ")") else { return nil }
+            return Self.names(head[head.index(after: open)..<close])
+        }
+
+        /// How many rows there are, when each is `(?, …)` with a mark per column.
+        func markedRows(columns: Int) -> Int? {
+            let allowed = Self.markedRowBytes
+            guard columns > 0, rows.utf8.allSatisfy(allowed.contains) else { return nil }
             let marks = rows.utf8.count { $0 == UInt8(ascii: "?") }
             let rowCount = rows.utf8.count { $0 == UInt8(ascii: "(") }
-            guard !key.isEmpty, !key.contains(nil), rowCount > 0, marks == rowCount * columns.count else { return nil }
-            return (0..<rowCount).map { row in key.map { first + row * columns.count + $0! } }
+            return rowCount > 0 && marks == rowCount * columns ? rowCount : nil
         }
+
+        /// Where the ON CONFLICT target's columns are among `columns`.
+        func keyColumns(among columns: [Substring]) -> [Int]? {
+            guard let open = conflict.firstIndex(of: "("), let close = conflict[open...].firstIndex(of: ")") else { return nil }
+            let key = Self.names(conflict[conflict.index(after: open)..<close]).map { name in columns.firstIndex(of: name) }
+            return key.isEmpty || key.contains(nil) ? nil : key.map { $0! }
+        }
+
+        private static func names(_ list: Substring) -> [Substring] {
+            list.split(separator: ",").map { $0.trimmingPrefix(while: \.isWhitespace).prefix { !$0.isWhitespace } }
+        }
+
+        private static let markedRowBytes = Set("(?, )\n\t".utf8)
 
         /// A typed INSERT's rows and its ON CONFLICT clause (empty when there is none).
         static func split(_ typed: String) -> (rows: String, conflict: String)? {
@@ -196,7 +220,7 @@ struct CombinedWrite {
         private static let doUpdate = Array("DO UPDATE".utf8)
     }
 
-    private static func cast(of value: DatabaseValue) -> String {
+    static func cast(of value: DatabaseValue) -> String {
         switch value {
         case .integer: "::int8"
         case .float: "::float8"
@@ -206,7 +230,7 @@ struct CombinedWrite {
         }
     }
 
-    private static func data(_ value: DatabaseValue) -> PostgresData {
+    static func data(_ value: DatabaseValue) -> PostgresData {
         switch value {
         case .integer(let number): PostgresData(int64: Int64(number))
         case .float(let number): PostgresData(double: number)
