@@ -1,8 +1,9 @@
+import Foundation
 import PostgresNIO
 import Synchronization
 
-/// Runs of INSERTs whose rows are marks only, as one statement whose parameters are whole
-/// columns: `INSERT INTO t (a, b) SELECT v0, v1 FROM unnest($1::text[], $2::int8[]) AS u(v0, v1)`.
+/// Runs of INSERTs whose rows are marks and constants, as one statement whose parameters are
+/// whole columns: `INSERT INTO t (a, b) SELECT v0, v1 FROM unnest($1::text[], $2::int8[]) AS u(v0, v1)`.
 /// Its text depends on the tables and their columns' types, not on how many rows there are, so a
 /// run of a size not seen before is still a statement the server has prepared. The trace
 /// consumer's batches differ in size every time: with their rows in the text, each was a new
@@ -23,22 +24,25 @@ extension CombinedWrite {
                 parts.append(part)
                 continue
             }
-            guard parts[index].insert.head == insert.head, parts[index].insert.conflict == insert.conflict,
+            let earlier = parts[index].insert
+            guard earlier.head == insert.head, earlier.template == insert.template, earlier.conflict == insert.conflict,
                 parts[index].append(write.binds, rows: insert.rows)
             else { return nil }
         }
-        var types: [[String?]] = []
+        var sources: [[ColumnSource]] = []
         for part in parts {
-            // Columns of NULLs only would leave no array to count the rows by.
-            guard let columnTypes = part.columnTypes(), columnTypes.contains(where: { $0 != nil }), part.keysAreDistinct() else { return nil }
-            types.append(columnTypes)
+            guard let columnSources = part.sources(), part.keysAreDistinct(),
+                // Without an array, nothing would count the rows.
+                columnSources.contains(where: { if case .array = $0 { true } else { false } })
+            else { return nil }
+            sources.append(columnSources)
         }
-        let shape = ColumnarShape(heads: parts.map(\.insert.head), conflicts: parts.map(\.insert.conflict), types: types)
+        let shape = ColumnarShape(heads: parts.map(\.insert.head), conflicts: parts.map(\.insert.conflict), sources: sources)
         let sql = shape.text
         var binds: [PostgresData] = []
-        for (part, columnTypes) in zip(parts, types) {
-            for (column, type) in columnTypes.enumerated() {
-                guard let type else { continue }
+        for (part, columnSources) in zip(parts, sources) {
+            for (column, source) in columnSources.enumerated() {
+                guard case .array(let type) = source else { continue }
                 let elements = part.columns[column].map { value -> PostgresData? in
                     if case .null = value { return nil }
                     return data(value)
@@ -59,19 +63,23 @@ extension CombinedWrite {
     }
 }
 
-/// An INSERT of marks-only rows as the columnar form needs it, worked out once per text.
+/// An INSERT whose rows are each marks and constants in the same places, as the columnar form
+/// needs it; worked out once per text.
 struct ParsedInsert: Sendable {
     let table: Substring
     /// The text before `VALUES`, which names the columns.
     let head: Substring
     /// From `ON CONFLICT` to the end, without marks; empty for a plain INSERT.
     let conflict: Substring
-    let columnCount: Int
+    /// Each column's text in a row: `nil` for a mark, else a constant such as `'EUR'`.
+    let template: [Substring?]
+    /// The columns whose values are marks, in order.
+    let markColumns: [Int]
     let rows: Int
     /// The conflict key's columns, for an upsert (`DO UPDATE`); empty otherwise.
     let keyColumns: [Int]
 
-    /// `nil` unless `sql` is an INSERT whose rows are each a mark per column.
+    /// `nil` unless `sql` is such an INSERT.
     static func parse(_ sql: String) -> ParsedInsert? {
         if let known = known.withLock({ $0[sql] }) { return known }
         let parsed = CombinedWrite.Insert(sql).flatMap(ParsedInsert.init)
@@ -80,18 +88,81 @@ struct ParsedInsert: Sendable {
     }
 
     private init?(_ insert: CombinedWrite.Insert) {
-        guard insert.conflictIsFixed, let columns = insert.columnNames, let rows = insert.markedRows(columns: columns.count) else { return nil }
+        guard insert.conflictIsFixed, let columns = insert.columnNames, let (template, rows) = Self.template(of: insert.rows),
+            template.count == columns.count
+        else { return nil }
         var keyColumns: [Int] = []
         if insert.updatesOnConflict {
-            guard let key = insert.keyColumns(among: columns) else { return nil }
+            // A constant in the key would repeat it in every row.
+            guard let key = insert.keyColumns(among: columns), key.allSatisfy({ template[$0] == nil }) else { return nil }
             keyColumns = key
         }
         self.table = insert.table
         self.head = insert.head
         self.conflict = insert.conflict
-        self.columnCount = columns.count
+        self.template = template
+        self.markColumns = template.indices.filter { template[$0] == nil }
         self.rows = rows
         self.keyColumns = keyColumns
+    }
+
+    /// The rows' common template and their count: `(?, ?, 'open', ?), (?, ?, 'open', ?)` has
+    /// `[nil, nil, 'open', nil]`. `nil` when rows differ, or an expression mixes a mark with
+    /// anything else, or there is a comment.
+    static func template(of rows: Substring) -> ([Substring?], Int)? {
+        var template: [Substring?]?
+        var row: [Substring?] = []
+        var count = 0
+        var depth = 0
+        var quote: UInt8?
+        var expressionStart = rows.utf8.startIndex
+        var previous = UInt8(ascii: " ")
+        func closeExpression(at end: Substring.UTF8View.Index) -> Bool {
+            let text = Substring(rows.utf8[expressionStart..<end]).trimmingCharacters(in: .whitespacesAndNewlines)
+            if text == "?" {
+                row.append(nil)
+            } else {
+                guard !text.isEmpty, !text.utf8.contains(UInt8(ascii: "?")) else { return false }
+                row.append(Substring(text))
+            }
+            return true
+        }
+        var index = rows.utf8.startIndex
+        while index < rows.utf8.endIndex {
+            let byte = rows.utf8[index]
+            defer {
+                previous = byte
+                index = rows.utf8.index(after: index)
+            }
+            if let open = quote {
+                if byte == open { quote = nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""): quote = byte
+            case UInt8(ascii: "-") where previous == UInt8(ascii: "-"): return nil
+            case UInt8(ascii: "("):
+                depth += 1
+                if depth == 1 { expressionStart = rows.utf8.index(after: index) }
+            case UInt8(ascii: ")"):
+                depth -= 1
+                guard depth >= 0 else { return nil }
+                if depth == 0 {
+                    guard closeExpression(at: index) else { return nil }
+                    guard template == nil || template! == row else { return nil }
+                    template = row
+                    row = []
+                    count += 1
+                }
+            case UInt8(ascii: ",") where depth == 1:
+                guard closeExpression(at: index) else { return nil }
+                expressionStart = rows.utf8.index(after: index)
+            default:
+                guard depth > 0 || byte == UInt8(ascii: ",") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") else { return nil }
+            }
+        }
+        guard quote == nil, depth == 0, let template, count > 0, template.contains(nil) else { return nil }
+        return (template, count)
     }
 
     /// Texts remembered at most, as for `CombinedWrite`'s shapes.
@@ -99,45 +170,61 @@ struct ParsedInsert: Sendable {
     private static let known = Mutex<[String: ParsedInsert?]>([:])
 }
 
-/// One table's rows, column by column.
+/// Where a column's values come from in the columnar statement.
+private enum ColumnSource: Hashable {
+    /// An array parameter of values of this cast (`::text`, …).
+    case array(String)
+    /// NULL in every row: the column decides the type, as for a NULL written in.
+    case null
+    /// The same constant in every row, as the INSERT wrote it.
+    case constant(Substring)
+}
+
+/// One table's rows, the values of each mark column.
 private struct ColumnarPart {
     let insert: ParsedInsert
+    /// Indexed by column; empty for a constant's column.
     var columns: [[DatabaseValue]]
 
     init?(_ insert: ParsedInsert, rows values: [DatabaseValue]) {
         self.insert = insert
-        columns = Array(repeating: [], count: insert.columnCount)
+        columns = Array(repeating: [], count: insert.template.count)
         guard append(values, rows: insert.rows) else { return nil }
     }
 
     /// Adds `rows` rows given row by row; `false` when the values do not fill them.
     mutating func append(_ values: [DatabaseValue], rows: Int) -> Bool {
-        guard values.count == rows * insert.columnCount else { return false }
-        for (index, value) in values.enumerated() { columns[index % insert.columnCount].append(value) }
+        let markColumns = insert.markColumns
+        guard values.count == rows * markColumns.count else { return false }
+        for (index, value) in values.enumerated() { columns[markColumns[index % markColumns.count]].append(value) }
         return true
     }
 
-    /// Each column's cast, `nil` for a column of NULLs only; `nil` when a column mixes types.
-    func columnTypes() -> [String?]? {
-        var types: [String?] = []
-        for column in columns {
+    /// Each column's source; `nil` when a column mixes types.
+    func sources() -> [ColumnSource]? {
+        var sources: [ColumnSource] = []
+        for (column, constant) in insert.template.enumerated() {
+            if let constant {
+                sources.append(.constant(constant))
+                continue
+            }
             var type: String?
-            for value in column {
+            for value in columns[column] {
                 if case .null = value { continue }
                 let cast = CombinedWrite.cast(of: value)
                 if let type, type != cast { return nil }
                 type = cast
             }
-            types.append(type)
+            sources.append(type.map(ColumnSource.array) ?? .null)
         }
-        return types
+        return sources
     }
 
     /// One statement cannot update a row twice.
     func keysAreDistinct() -> Bool {
-        guard !insert.keyColumns.isEmpty, let rowCount = columns.first?.count, rowCount > 1 else { return true }
+        guard let first = insert.keyColumns.first, columns[first].count > 1 else { return true }
         var seen = Set<[DatabaseValue]>()
-        return (0..<rowCount).allSatisfy { row in seen.insert(insert.keyColumns.map { columns[$0][row] }).inserted }
+        return columns[first].indices.allSatisfy { row in seen.insert(insert.keyColumns.map { columns[$0][row] }).inserted }
     }
 }
 
@@ -145,7 +232,7 @@ private struct ColumnarPart {
 private struct ColumnarShape: Hashable {
     let heads: [Substring]
     let conflicts: [Substring]
-    let types: [[String?]]
+    let sources: [[ColumnSource]]
 
     var text: String {
         if let known = Self.texts.withLock({ $0[self] }) { return known }
@@ -161,15 +248,16 @@ private struct ColumnarShape: Hashable {
             var selected: [String] = []
             var arrays: [String] = []
             var names: [String] = []
-            for (column, type) in types[index].enumerated() {
-                guard let type else {
-                    selected.append("NULL")
-                    continue
+            for (column, source) in sources[index].enumerated() {
+                switch source {
+                case .null: selected.append("NULL")
+                case .constant(let constant): selected.append(String(constant))
+                case .array(let type):
+                    parameter += 1
+                    selected.append("v\(column)")
+                    arrays.append("$\(parameter)\(type)[]")
+                    names.append("v\(column)")
                 }
-                parameter += 1
-                selected.append("v\(column)")
-                arrays.append("$\(parameter)\(type)[]")
-                names.append("v\(column)")
             }
             // The newline ends a trailing `--` comment of the head.
             let statement = "\(head)\nSELECT \(selected.joined(separator: ", ")) FROM unnest(\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")))\n"

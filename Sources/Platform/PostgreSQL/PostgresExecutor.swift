@@ -153,12 +153,12 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     /// - Throws: the first failure among them (the later ones failed because of it).
     private func send(then statements: [SQLStatement]) throws -> [StatementAnswer] {
         var queries: [(sql: String, query: Outgoing)] = []
-        var writes: [SQLStatement] = []
-        func queueWrites() throws {
-            defer { writes = [] }
+        // The held writes, split where one write ends and the next begins.
+        var runs: [[SQLStatement]] = [[]]
+        func queue(_ writes: some Collection<SQLStatement>) throws {
             guard let first = writes.first else { return }
-            if let preparedWrites, let combined = CombinedWrite(writes), let statement = preparedWrites.statement(combined.sql) {
-                queries.append((first.sql, .prepared(statement, combined.binds)))
+            if let preparedWrites, let combined = CombinedWrite(Array(writes)), let statement = preparedWrites.statement(combined.sql) {
+                queries.append((writes.count > 1 ? "\(writes.count) writes, the first: \(first.sql)" : first.sql, .prepared(statement, combined.binds)))
                 return
             }
             // A statement whose marks and values do not pair up goes alone, for the server to say so.
@@ -169,17 +169,37 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
             }
             for write in writes { queries.append((write.sql, .unnamed(try Self.query(write.sql, write.binds)))) }
         }
-        for item in state.held {
-            switch item {
-            case .write(let sql, let binds): writes.append(SQLStatement(sql, binds))
-            case .statement(let sql, let binds):
-                try queueWrites()
-                queries.append((sql, .unnamed(try Self.query(sql, binds))))
-            case .endOfWrite:
-                try queueWrites()
+        func queueRuns() throws {
+            defer { runs = [[]] }
+            var start = 0
+            while start < runs.count {
+                // Writes of a group that leave together go as one statement when they are all
+                // INSERTs of marks and constants (`CombinedWrite.columnar`): a round trip for the
+                // group instead of one per write.
+                var end = start
+                while end < runs.count, !runs[end].isEmpty, runs[end].allSatisfy({ ParsedInsert.parse($0.sql) != nil }) { end += 1 }
+                if end - start > 1, let preparedWrites, let merged = CombinedWrite.columnar(Array(runs[start..<end].joined())),
+                    let statement = preparedWrites.statement(merged.sql)
+                {
+                    queries.append(("\(end - start) writes, the first: \(runs[start][0].sql)", .prepared(statement, merged.binds)))
+                    start = end
+                    continue
+                }
+                for run in runs[start..<max(end, start + 1)] { try queue(run) }
+                start = max(end, start + 1)
             }
         }
-        try queueWrites()
+        for item in state.held {
+            switch item {
+            case .write(let sql, let binds): runs[runs.count - 1].append(SQLStatement(sql, binds))
+            case .statement(let sql, let binds):
+                try queueRuns()
+                queries.append((sql, .unnamed(try Self.query(sql, binds))))
+            case .endOfWrite:
+                if !runs[runs.count - 1].isEmpty { runs.append([]) }
+            }
+        }
+        try queueRuns()
         let firstAnswered = queries.count
         // On a reader, a lone statement to answer goes by name, prepared (with several, each
         // would be written by a task of its own, and those could overtake each other). The
