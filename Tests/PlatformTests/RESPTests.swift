@@ -83,6 +83,28 @@ private let examples: [(String, RESPValue)] = [
         #expect(values == [.simpleString("OK"), .integer(1), nil, bulk("abc"), nil])
     }
 
+    /// Replies as a stream consumer gets them, arriving in reads that end anywhere: each is read
+    /// whole, in order, however the reads cut them (the parser resumes where it stopped).
+    @Test func readsRepliesCutAnywhereByTheReads() throws {
+        func entry(_ n: Int) -> String { "*2\r\n$4\r\n1-\(n)0\r\n*4\r\n$4\r\ntype\r\n$\(5 + String(n).count)\r\nsale.\(n)\r\n$1\r\nk\r\n$-1\r\n" }
+        let replies = (1...3).map { count in "*1\r\n*2\r\n$6\r\nevents\r\n*\(count)\r\n" + (1...count).map(entry).joined() }
+        let wire = Array(replies.joined().utf8)
+        for step in [1, 2, 7, 64] {
+            var parser = RESPParser()
+            var buffer = ByteBuffer()
+            var read: [RESPValue] = []
+            for start in stride(from: 0, to: wire.count, by: step) {
+                buffer.writeBytes(wire[start..<min(start + step, wire.count)])
+                while let value = try parser.parse(&buffer) { read.append(value) }
+            }
+            let types = read.map { reply in
+                reply.array?.first?.array?.last?.array?.map { $0.array?.last?.array?[1].string ?? "?" } ?? []
+            }
+            #expect(types == [["sale.1"], ["sale.1", "sale.2"], ["sale.1", "sale.2", "sale.3"]], "reads of \(step) bytes")
+            #expect(buffer.readableBytes == 0)
+        }
+    }
+
     @Test func keepsBulkStringsBinary() throws {
         var parser = RESPParser()
         var buffer = ByteBuffer(bytes: Array("$3\r\n".utf8) + [0x00, 0xFF, 0x0D] + Array("\r\n".utf8))

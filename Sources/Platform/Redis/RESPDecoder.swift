@@ -4,8 +4,8 @@ import NIOCore
 ///
 /// `parse` takes a value off the front of the buffer only once all of it is there; until then it
 /// returns nil and leaves the buffer as it was, so the caller appends what arrives next and asks
-/// again. One parser belongs to one stream: it remembers how many bytes the incomplete value
-/// needs at least, so a large bulk string arriving in many reads is not scanned again each time.
+/// again. One parser belongs to one stream: it remembers how far it has seen the incomplete
+/// value (`RESPScanner`), so a large reply arriving in many reads is read once, not once a read.
 ///
 /// Every length is bounded, so a broken or hostile server cannot make the client allocate or
 /// recurse without end: bulk strings up to 512 MB (Redis's own `proto-max-bulk-len`),
@@ -20,8 +20,8 @@ public struct RESPParser: Sendable {
     /// The longest line (simple string, error, number) accepted, in bytes (default 64 KB).
     public let maximumLineLength: Int
 
-    /// How many readable bytes the incomplete value at the front needs at least; 0 when unknown.
-    private var readableBytesNeeded = 0
+    /// How far the incomplete value at the front has been seen.
+    private var scanner = RESPScanner()
 
     public init(
         maximumBulkLength: Int = 512 * 1024 * 1024, maximumDepth: Int = 64,
@@ -39,13 +39,9 @@ public struct RESPParser: Sendable {
     /// - Throws: `RedisError.protocolError` naming what is malformed or which limit is broken;
     ///   the stream cannot be read further after that.
     public mutating func parse(_ buffer: inout ByteBuffer) throws -> RESPValue? {
-        guard buffer.readableBytes > 0, buffer.readableBytes >= readableBytesNeeded else { return nil }
+        guard buffer.readableBytes > 0, scanner.isComplete(buffer, limits: self) else { return nil }
         var reader = RESPReader(buffer: buffer, parser: self)
-        guard let value = try reader.value(depth: 0) else {
-            readableBytesNeeded = reader.indexNeeded - buffer.readerIndex
-            return nil
-        }
-        readableBytesNeeded = 0
+        guard let value = try reader.value(depth: 0) else { return nil }
         buffer.moveReaderIndex(to: reader.index)
         return value
     }
