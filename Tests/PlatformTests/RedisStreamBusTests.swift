@@ -4,8 +4,8 @@ import Foundation
 import Synchronization
 import Testing
 
-/// The distributed bus on a real Redis: delivery to every group, takeover of a dead consumer's
-/// entries, and the dead-letter stream for an entry that keeps failing.
+/// The distributed bus on a real Redis: delivery to every group, a stream per topic, takeover of
+/// a dead consumer's entries, and the dead-letter stream for an entry that keeps failing.
 @Suite(.enabled(if: TestRedis.url != nil, "needs NEUROERP_TEST_REDIS_URL"))
 struct RedisStreamBusTests {
     /// A bus under a key prefix of its own; fast reclaiming for the tests.
@@ -34,8 +34,10 @@ struct RedisStreamBusTests {
         while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
     }
 
+    /// Order holds within a topic; a subscriber of every event learns of topics as they appear.
     @Test func everyGroupGetsEveryEventOnceInOrderAndUnchanged() async throws {
-        let (bus, client) = try Self.bus(prefix: Self.prefix())
+        let prefix = Self.prefix()
+        let (bus, client) = try Self.bus(prefix: prefix)
         let audit = Mutex<[EventEnvelope]>([])
         let compliance = Mutex<[EventEnvelope]>([])
         await bus.subscribe(EventSubscriber(name: "audit", handleBatch: { batch in audit.withLock { $0 += batch } }))
@@ -46,8 +48,14 @@ struct RedisStreamBusTests {
         try await bus.publish(Array(sent[..<150]))
         try await bus.publish(Array(sent[150...]))
         try await Self.eventually { audit.withLock { $0.count } == 305 && compliance.withLock { $0.count } == 300 }
-        #expect(audit.withLock { $0 } == sent)
+        let audited = audit.withLock { $0 }
+        #expect(audited.filter { $0.type.hasPrefix("transactions.") } == Array(sent[..<300]))
+        #expect(audited.filter { $0.type.hasPrefix("users.") } == Array(sent[300...]))
         #expect(compliance.withLock { $0 } == Array(sent[..<300]))
+        // The compliance subscriber never read the users' topic.
+        func groups(_ topic: String) async throws -> Int? { try await client.send(["XINFO", "GROUPS", .string(prefix + "events:" + topic)]).array?.count }
+        #expect(try await groups("transactions.sale") == 2)
+        #expect(try await groups("users.user") == 1)
         await bus.close()
         await client.close()
     }
@@ -92,7 +100,7 @@ struct RedisStreamBusTests {
         // At least once: the entries before the poison in its batch may come twice.
         try await Self.eventually { Set(handled.withLock { $0 }).count == 9 }
         #expect(Set(handled.withLock { $0 }) == Set(sent.map(\.id).filter { $0 != poison }))
-        let dead = try await client.send(["XRANGE", .string(prefix + "events:dead:audit"), "-", "+"])
+        let dead = try await client.send(["XRANGE", .string(prefix + "events:transactions.sale:dead:audit"), "-", "+"])
         let entries = try #require(dead.array)
         #expect(entries.count == 1)
         #expect(entries.first?.description.contains(poison.description) == true)
@@ -116,7 +124,7 @@ struct RedisStreamBusTests {
         down.store(false, ordering: .relaxed)
         try await Self.eventually { Set(handled.withLock { $0 }).count == 20 }
         #expect(Set(handled.withLock { $0 }) == Set(sent.map(\.id)))
-        let dead = try await client.send(["XLEN", .string(prefix + "events:dead:audit")])
+        let dead = try await client.send(["XLEN", .string(prefix + "events:transactions.sale:dead:audit")])
         #expect(dead.int == 0)
         await bus.close()
         await client.close()

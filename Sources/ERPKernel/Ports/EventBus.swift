@@ -12,6 +12,8 @@ public protocol EventBus: Sendable {
 /// A named consumer of events.
 public struct EventSubscriber: Sendable {
     public let name: String
+    /// The event types it wants, as prefixes; empty means all.
+    public let typePrefixes: [String]
     public let accepts: @Sendable (String) -> Bool
     /// Takes the accepted events of one published batch, in their order.
     public let handle: @Sendable ([EventEnvelope]) async throws -> Void
@@ -35,6 +37,7 @@ public struct EventSubscriber: Sendable {
         handleBatch: @escaping @Sendable ([EventEnvelope]) async throws -> Void
     ) {
         self.name = name
+        self.typePrefixes = typePrefixes
         self.accepts = { type in typePrefixes.isEmpty || typePrefixes.contains { type.hasPrefix($0) } }
         self.handle = handleBatch
     }
