@@ -28,6 +28,9 @@ public final class PostgresDatabase: SQLDatabase {
     private let writerThread = BatchingThread<any PendingWrite>(name: "postgres-writer", maximumBatch: SQLiteDatabase.maximumGroupSize)
     /// Touched on the writer thread only (and by `close` after that thread stopped).
     private nonisolated(unsafe) var writer: PostgresConnection?
+    /// The writer connection's own event loop. On the shared loops, each answer the writer waits
+    /// for queued behind the requests those loops serve, and a group waits for several answers.
+    private let writerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     /// The statements prepared on `writer`; touched on the writer thread only.
     private nonisolated(unsafe) var preparedWrites: PreparedWrites?
     private let commitObservers = Mutex<[@Sendable () -> Void]>([])
@@ -207,7 +210,7 @@ public final class PostgresDatabase: SQLDatabase {
     /// The writer's connection, opened anew after the server dropped it (a restart).
     private func connectedWriter() throws -> PostgresConnection {
         if let writer, !writer.isClosed { return writer }
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        let eventLoop = writerLoop.next()
         do {
             let connection = try PostgresConnection.connect(
                 on: eventLoop, configuration: writerConfiguration, id: 0, logger: logger
@@ -230,6 +233,7 @@ public final class PostgresDatabase: SQLDatabase {
         // A database dropped without `close()` (a test that failed half-way) still hangs up.
         // The connection must outlive its closing (postgres-nio asserts so).
         if let writer, !writer.isClosed { writer.close().whenComplete { _ in withExtendedLifetime(writer) {} } }
+        writerLoop.shutdownGracefully { _ in }
     }
 
     public func close() async {
@@ -241,6 +245,7 @@ public final class PostgresDatabase: SQLDatabase {
         }
         await writerThread.stop()
         try? await writer?.close()
+        try? await writerLoop.shutdownGracefully()
         readersRunning.cancel()
         await readersRunning.value
         await replicas.close()
