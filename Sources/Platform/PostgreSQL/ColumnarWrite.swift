@@ -15,18 +15,19 @@ import Synchronization
 /// differ. A column whose values are all NULL is written as NULL, and the column decides its
 /// type as before; a column with values of two types leaves the run to the rows-in-the-text form.
 extension CombinedWrite {
-    static func columnar(_ writes: [SQLStatement]) -> CombinedWrite? {
+    /// - Parameter parsed: each write's `ParsedInsert`, when the caller has them already.
+    static func columnar(_ writes: [SQLStatement], parsed: [ParsedInsert]? = nil) -> CombinedWrite? {
         var parts: [ColumnarPart] = []
-        for write in writes {
-            guard let insert = ParsedInsert.parse(write.sql) else { return nil }
-            guard let index = parts.firstIndex(where: { $0.insert.table == insert.table }) else {
+        for (index, write) in writes.enumerated() {
+            guard let insert = parsed?[index] ?? ParsedInsert.parse(write.sql) else { return nil }
+            guard let part = parts.firstIndex(where: { $0.insert.table == insert.table }) else {
                 guard let part = ColumnarPart(insert, rows: write.binds) else { return nil }
                 parts.append(part)
                 continue
             }
-            let earlier = parts[index].insert
+            let earlier = parts[part].insert
             guard earlier.head == insert.head, earlier.template == insert.template, earlier.conflict == insert.conflict,
-                parts[index].append(write.binds, rows: insert.rows)
+                parts[part].append(write.binds, rows: insert.rows)
             else { return nil }
         }
         var sources: [[ColumnSource]] = []
@@ -38,28 +39,80 @@ extension CombinedWrite {
             sources.append(columnSources)
         }
         let shape = ColumnarShape(heads: parts.map(\.insert.head), conflicts: parts.map(\.insert.conflict), sources: sources)
-        let sql = shape.text
         var binds: [PostgresData] = []
         for (part, columnSources) in zip(parts, sources) {
             for (column, source) in columnSources.enumerated() {
                 guard case .array(let type) = source else { continue }
-                let elements = part.columns[column].map { value -> PostgresData? in
-                    if case .null = value { return nil }
-                    return data(value)
-                }
-                binds.append(PostgresData(array: elements, elementType: elementType(type)))
+                binds.append(type.array(of: part.columns[column]))
             }
         }
-        return CombinedWrite(sql: sql, binds: binds)
+        return CombinedWrite(sql: shape.text, binds: binds)
+    }
+}
+
+/// The type of a column's values, as the array parameter that carries them.
+enum ColumnType: Hashable, Sendable {
+    case int8, float8, text, bytea
+
+    init?(of value: DatabaseValue) {
+        switch value {
+        case .integer: self = .int8
+        case .float: self = .float8
+        case .text: self = .text
+        case .blob: self = .bytea
+        case .null: return nil
+        }
     }
 
-    private static func elementType(_ cast: String) -> PostgresDataType {
-        switch cast {
-        case "::int8": .int8
-        case "::float8": .float8
-        case "::bytea": .bytea
-        default: .text
+    /// The placeholder's cast in the statement.
+    var arrayCast: String {
+        switch self {
+        case .int8: "::int8[]"
+        case .float8: "::float8[]"
+        case .text: "::text[]"
+        case .bytea: "::bytea[]"
         }
+    }
+
+    private var types: (element: PostgresDataType, array: PostgresDataType) {
+        switch self {
+        case .int8: (.int8, .int8Array)
+        case .float8: (.float8, .float8Array)
+        case .text: (.text, .textArray)
+        case .bytea: (.bytea, .byteaArray)
+        }
+    }
+
+    /// The values as a one-dimensional array in PostgreSQL's binary format, written straight
+    /// into one buffer (a `PostgresData` per value cost an allocation each).
+    func array(of values: [DatabaseValue]) -> PostgresData {
+        var buffer = ByteBufferAllocator().buffer(capacity: 20 + 16 * values.count)
+        buffer.writeInteger(Int32(1))  // dimensions
+        buffer.writeInteger(Int32(0))  // "has NULLs": the server works it out
+        buffer.writeInteger(types.element.rawValue)
+        buffer.writeInteger(Int32(values.count))
+        buffer.writeInteger(Int32(1))  // lower bound
+        for value in values {
+            switch value {
+            case .null:
+                buffer.writeInteger(Int32(-1))
+            case .integer(let number):
+                buffer.writeInteger(Int32(8))
+                buffer.writeInteger(Int64(number))
+            case .float(let number):
+                buffer.writeInteger(Int32(8))
+                buffer.writeInteger(number.bitPattern)
+            case .text(let text):
+                let lengthAt = buffer.writerIndex
+                buffer.writeInteger(Int32(0))
+                let length = buffer.writeString(text)
+                buffer.setInteger(Int32(length), at: lengthAt)
+            case .blob(let bytes):
+                buffer.writeInteger(Int32(bytes.count))
+                buffer.writeBytes(bytes)
+            }
+        }
+        return PostgresData(type: types.array, typeModifier: nil, formatCode: .binary, value: buffer)
     }
 }
 
@@ -172,8 +225,8 @@ struct ParsedInsert: Sendable {
 
 /// Where a column's values come from in the columnar statement.
 private enum ColumnSource: Hashable {
-    /// An array parameter of values of this cast (`::text`, …).
-    case array(String)
+    /// An array parameter of values of this type.
+    case array(ColumnType)
     /// NULL in every row: the column decides the type, as for a NULL written in.
     case null
     /// The same constant in every row, as the INSERT wrote it.
@@ -208,12 +261,11 @@ private struct ColumnarPart {
                 sources.append(.constant(constant))
                 continue
             }
-            var type: String?
+            var type: ColumnType?
             for value in columns[column] {
-                if case .null = value { continue }
-                let cast = CombinedWrite.cast(of: value)
-                if let type, type != cast { return nil }
-                type = cast
+                guard let valueType = ColumnType(of: value) else { continue }
+                if let type, type != valueType { return nil }
+                type = valueType
             }
             sources.append(type.map(ColumnSource.array) ?? .null)
         }
@@ -255,7 +307,7 @@ private struct ColumnarShape: Hashable {
                 case .array(let type):
                     parameter += 1
                     selected.append("v\(column)")
-                    arrays.append("$\(parameter)\(type)[]")
+                    arrays.append("$\(parameter)\(type.arrayCast)")
                     names.append("v\(column)")
                 }
             }

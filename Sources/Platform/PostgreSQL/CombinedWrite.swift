@@ -220,7 +220,7 @@ struct CombinedWrite {
         private static let doUpdate = Array("DO UPDATE".utf8)
     }
 
-    static func cast(of value: DatabaseValue) -> String {
+    private static func cast(of value: DatabaseValue) -> String {
         switch value {
         case .integer: "::int8"
         case .float: "::float8"
@@ -230,7 +230,7 @@ struct CombinedWrite {
         }
     }
 
-    static func data(_ value: DatabaseValue) -> PostgresData {
+    private static func data(_ value: DatabaseValue) -> PostgresData {
         switch value {
         case .integer(let number): PostgresData(int64: Int64(number))
         case .float(let number): PostgresData(double: number)

@@ -118,16 +118,25 @@ enum WriteBlock {
 enum ByteSearch {
     /// Whether `pattern` occurs in `bytes`. Case-blind, ASCII letters are folded: the pattern is
     /// then given in upper case.
-    static func contains(_ pattern: [UInt8], in bytes: [UInt8], asciiCaseBlind: Bool = false) -> Bool {
+    static func contains<Bytes: RandomAccessCollection<UInt8>>(_ pattern: [UInt8], in bytes: Bytes, asciiCaseBlind: Bool = false) -> Bool
+    where Bytes.Index == Int {
         offset(of: pattern, in: bytes, asciiCaseBlind: asciiCaseBlind) != nil
     }
 
+    /// Whether `pattern` occurs in `text`'s UTF-8, read in place.
+    static func contains(_ pattern: [UInt8], inText text: String, asciiCaseBlind: Bool = false) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { contains(pattern, in: $0, asciiCaseBlind: asciiCaseBlind) }
+            ?? contains(pattern, in: Array(text.utf8), asciiCaseBlind: asciiCaseBlind)
+    }
+
     /// Where `pattern` first occurs in `bytes` at or after `start`; case as for `contains`.
-    static func offset(of pattern: [UInt8], in bytes: [UInt8], from start: Int = 0, asciiCaseBlind: Bool = false) -> Int? {
+    static func offset<Bytes: RandomAccessCollection<UInt8>>(of pattern: [UInt8], in bytes: Bytes, from start: Int = 0, asciiCaseBlind: Bool = false) -> Int?
+    where Bytes.Index == Int {
         guard !pattern.isEmpty, bytes.count - start >= pattern.count else { return nil }
         let mask: UInt8 = asciiCaseBlind ? 0xDF : 0xFF
+        let base = bytes.startIndex
         return (start...(bytes.count - pattern.count)).first { at in
-            pattern.indices.allSatisfy { bytes[at + $0] & mask == pattern[$0] }
+            pattern.indices.allSatisfy { bytes[base + at + $0] & mask == pattern[$0] }
         }
     }
 }

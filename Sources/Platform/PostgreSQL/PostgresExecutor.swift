@@ -177,8 +177,17 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
                 // INSERTs of marks and constants (`CombinedWrite.columnar`): a round trip for the
                 // group instead of one per write.
                 var end = start
-                while end < runs.count, !runs[end].isEmpty, runs[end].allSatisfy({ ParsedInsert.parse($0.sql) != nil }) { end += 1 }
-                if end - start > 1, let preparedWrites, let merged = CombinedWrite.columnar(Array(runs[start..<end].joined())),
+                var parsed: [ParsedInsert] = []
+                runs: while end < runs.count, !runs[end].isEmpty {
+                    var parsedRun: [ParsedInsert] = []
+                    for write in runs[end] {
+                        guard let insert = ParsedInsert.parse(write.sql) else { break runs }
+                        parsedRun.append(insert)
+                    }
+                    parsed += parsedRun
+                    end += 1
+                }
+                if end - start > 1, let preparedWrites, let merged = CombinedWrite.columnar(Array(runs[start..<end].joined()), parsed: parsed),
                     let statement = preparedWrites.statement(merged.sql)
                 {
                     queries.append(("\(end - start) writes, the first: \(runs[start][0].sql)", .prepared(statement, merged.binds)))
@@ -259,10 +268,14 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
     /// A write whose effect the statements after it see however it is sent, and whose answer
     /// carries nothing but a count.
     private static func canHoldBack(_ sql: String) -> Bool {
-        let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
-        guard head == "INSERT" || head == "UPDATE" || head == "DELETE" else { return false }
-        return !ByteSearch.contains(Array("RETURNING".utf8), in: Array(sql.utf8), asciiCaseBlind: true)
+        // Byte by byte, without copies: every statement of every write asks.
+        let head = sql.utf8.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }.prefix(6)
+        guard heldVerbs.contains(where: { verb in head.elementsEqual(verb) { $0 & 0xDF == $1 } }) else { return false }
+        return !ByteSearch.contains(returning, inText: sql, asciiCaseBlind: true)
     }
+
+    private static let heldVerbs = ["INSERT", "UPDATE", "DELETE"].map { Array($0.utf8) }
+    private static let returning = Array("RETURNING".utf8)
 
     /// Blocks this (non-event-loop) thread for the answer, at most `answerLimit`, and no longer
     /// than a second after its connection closed. postgres-nio fails the statements it was given
