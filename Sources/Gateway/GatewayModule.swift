@@ -64,7 +64,8 @@ public struct GatewayModule: ServiceModule {
 }
 
 extension GatewayModule {
-    /// The lane that forwards plain GETs of verified callers without the router (see
-    /// `GatewayFastLane`); nil when no service is reached over HTTP (the embedded mode).
-    public var fastLane: GatewayFastLane? { GatewayFastLane(gateway: self) }
+    /// The lane that forwards plain GETs and POSTs of verified callers without the router (see
+    /// `GatewayFastLane`), for bodies within `maximumBodyBytes`; nil when no service is reached
+    /// over HTTP (the embedded mode).
+    public func fastLane(maximumBodyBytes: Int) -> GatewayFastLane? { GatewayFastLane(gateway: self, maximumBodyBytes: maximumBodyBytes) }
 }

@@ -82,9 +82,15 @@ public struct ResilientServiceClient: ServiceClient {
     }
 
     static func isRepeatable(_ request: ServiceRequest) -> Bool {
-        switch request.method {
+        isRepeatable(method: request.method, headers: request.headers)
+    }
+
+    /// Whether a request may be sent again after a replica failed it: its method is idempotent,
+    /// or it carries an idempotency key.
+    public static func isRepeatable(method: HTTPRequest.Method, headers: HTTPFields) -> Bool {
+        switch method {
         case .get, .head, .options, .put, .delete, .trace: true
-        default: request.headers[HTTPField.Name("Idempotency-Key")!] != nil
+        default: headers[HTTPField.Name("Idempotency-Key")!] != nil
         }
     }
 

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import Testing
 
-/// The gateway's fast lane between real processes: a GET whose token the gateway verified before
-/// is answered as the router would answer it, in order with the router's answers on one
-/// connection, and refused limits and a dead upstream become the same problems.
+/// The gateway's fast lane between real processes: a GET or POST whose token the gateway
+/// verified before is answered as the router would answer it, in order with the router's answers
+/// on one connection, and refused limits and a dead upstream become the same problems.
 @Suite(.serialized) struct GatewayFastLaneTests {
     static let upstreamServices = ["auth", "users"]
 
@@ -60,6 +60,36 @@ import Testing
         }
         try? await client.shutdown()
         for server in [lane, router, main] { await server.stop() }
+    }
+
+    /// A POST takes the lane with its body; one over the lane's body limit takes the router, which
+    /// answers 413 over the gateway's limit.
+    @Test func aVerifiedPostTakesTheLaneWithItsBodyAndALargerOneTheRouter() async throws {
+        let main = try await ServerProcess.start(["--services", "auth,users", "--demo", "--bcrypt-cost", "4"])
+        let lane = try await Self.gateway(to: main, ["--max-body-bytes", "300"])
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let token = try await Self.token(client, via: lane)
+            _ = try await call(client, lane.baseURL + "/api/v1/users/me", headers: [("Authorization", "Bearer \(token)")])
+            let forwarded = try await Self.laneCounts(client, lane)["forwarded", default: 0]
+            let user = #"{"email": "lane@nord.example", "name": "Lane", "roles": ["sales"], "password": "ein-gutes-passwort"}"#
+            let created = try await send(client, lane.baseURL + "/api/v1/users", token: token, key: "lane-1", body: user)
+            #expect(created.status == 201 && created.body.contains("lane@nord.example"), "\(created.status) \(created.body)")
+            let again = try await send(client, lane.baseURL + "/api/v1/users", token: token, key: "lane-2", body: user)
+            #expect(again.status == 409, "the service's answer to a taken email, through the lane: \(again.status) \(again.body)")
+            let invalid = try await send(client, lane.baseURL + "/api/v1/users", token: token, key: nil, body: #"{"email": "x"}"#)
+            #expect(invalid.status == 400 || invalid.status == 422, "\(invalid.status) \(invalid.body)")
+            #expect(try await Self.laneCounts(client, lane)["forwarded", default: 0] == forwarded + 3)
+
+            let padded = #"{"email": "big@nord.example", "name": "\#(String(repeating: "x", count: 300))", "roles": ["sales"]}"#
+            let tooLarge = try await send(client, lane.baseURL + "/api/v1/users", token: token, key: nil, body: padded)
+            #expect(tooLarge.status == 413, "\(tooLarge.status) \(tooLarge.body)")
+            #expect(try await Self.laneCounts(client, lane)["forwarded", default: 0] == forwarded + 3, "the router took it")
+        } catch {
+            Issue.record(error)
+        }
+        try? await client.shutdown()
+        for server in [lane, main] { await server.stop() }
     }
 
     @Test func pipelinedRequestsAreAnsweredInTheOrderTheyCameWhetherTheLaneOrTheRouterAnswers() async throws {

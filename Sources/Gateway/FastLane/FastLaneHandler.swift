@@ -61,25 +61,46 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Takes the waiting requests in order, for as long as nobody else owes an answer first.
     private func handOn(context: ChannelHandlerContext) {
         while !laneIsAnswering, let (part, _) = waiting.first {
-            // Only a GET may take the lane, and only once the router owes no answer before it.
-            guard case .head(let request) = part, request.method == .get, answersOwedByRouter == 0,
+            // Only a method the lane takes, and only once the router owes no answer before it.
+            guard case .head(let request) = part, GatewayFastLane.takes(request.method), answersOwedByRouter == 0,
                 let route = request.path.flatMap({ lane.route(of: $0.prefix { $0 != "?" }) })
             else {
                 passOn(waiting.removeFirst(), context: context)
                 continue
             }
-            // The lane takes only requests without a body: it needs to see the end first.
-            guard waiting.count >= 2 else { return }
-            guard case .end = waiting[1].part else {
-                passOn(waiting.removeFirst(), context: context)
+            // The lane takes a request whole: it needs to see the end first, and the body within its limit.
+            guard let (body, end) = wholeBody() else {
+                if bodyBytesWaiting > lane.maximumBodyBytes { passOn(waiting.removeFirst(), context: context) } else { return }
                 continue
             }
-            waiting.removeFirst(2)
-            answer(request, route: route, context: context)
+            waiting.removeFirst(end + 1)
+            answer(request, body: body, route: route, context: context)
         }
         if handedOnOutsideARead {
             handedOnOutsideARead = false
             context.fireChannelReadComplete()
+        }
+    }
+
+    /// The body of the request at the front, once its end has come; nil while it has not, or
+    /// when it is over the lane's limit.
+    private func wholeBody() -> (body: ByteBuffer?, end: Int)? {
+        var body: ByteBuffer?
+        for index in waiting.indices.dropFirst() {
+            switch waiting[index].part {
+            case .head: return nil
+            case .body(var chunk):
+                if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
+                guard body!.readableBytes <= lane.maximumBodyBytes else { return nil }
+            case .end: return (body, index)
+            }
+        }
+        return nil
+    }
+
+    private var bodyBytesWaiting: Int {
+        waiting.reduce(0) { total, waiting in
+            if case .body(let chunk) = waiting.part { total + chunk.readableBytes } else { total }
         }
     }
 
@@ -90,27 +111,29 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Hands a request the lane took back to the router.
-    private func passOn(_ request: HTTPRequest, context: ChannelHandlerContext) {
+    private func passOn(_ request: HTTPRequest, body: ByteBuffer?, context: ChannelHandlerContext) {
         passOn((.head(request), wrapInboundOut(.head(request))), context: context)
+        if let body { passOn((.body(body), wrapInboundOut(.body(body))), context: context) }
         passOn((.end(nil), wrapInboundOut(.end(nil))), context: context)
     }
 
-    private func answer(_ request: HTTPRequest, route: GatewayFastLane.Route, context: ChannelHandlerContext) {
+    private func answer(_ request: HTTPRequest, body: ByteBuffer?, route: GatewayFastLane.Route, context: ChannelHandlerContext) {
         let start = ContinuousClock.now
         let path = String((request.path ?? "/").prefix { $0 != "?" })
         let trace = request.headerFields[.w3cTraceparent].flatMap(TraceContext.init(traceparent:))?.child() ?? .generate()
         let outcome = lane.take(
-            request, path: path, route: route, peer: context.channel.remoteAddress?.ipAddress, trace: trace, on: context.eventLoop)
+            request, body: body, path: path, route: route, peer: context.channel.remoteAddress?.ipAddress, trace: trace, on: context.eventLoop)
         guard let outcome else {
             lane.counts.declined.increment()
-            return passOn(request, context: context)
+            return passOn(request, body: body, context: context)
         }
-        settle(outcome, of: Answering(request: request, path: path, route: route, trace: trace, start: start), context: context)
+        settle(outcome, of: Answering(request: request, body: body, path: path, route: route, trace: trace, start: start), context: context)
     }
 
     /// A request the lane answers, with what its answer and its log entry need.
     private struct Answering {
         let request: HTTPRequest
+        let body: ByteBuffer?
         let path: String
         let route: GatewayFastLane.Route
         let trace: TraceContext
@@ -126,10 +149,13 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
             lane.counts.forwarded.increment()
             answerLater(call, context: context) { handler, result in
                 switch result {
-                // Within the budget the router's retries keep, as their first attempt was this one.
-                case _ where GatewayFastLane.mayRetry(result) && answering.route.retries.mayRetry():
+                // Within the budget the router's retries keep, as their first attempt was this one;
+                // a POST only with an idempotency key, as the router's.
+                case _ where GatewayFastLane.mayRetry(result)
+                    && ResilientServiceClient.isRepeatable(method: answering.request.method, headers: answering.request.headerFields)
+                    && answering.route.retries.mayRetry():
                     handler.lane.counts.retried.increment()
-                    handler.passOn(answering.request, context: context)
+                    handler.passOn(answering.request, body: answering.body, context: context)
                 case .success(let response):
                     handler.write(complete(response), answering, context: context)
                 case .failure(let error):

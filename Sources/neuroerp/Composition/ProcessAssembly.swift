@@ -189,7 +189,7 @@ struct ProcessAssembly {
             router: router, modules: modules, background: relays + mesh + modules.flatMap(\.backgroundServices), databases: databases, sharded: sharded,
             upstreamPools: upstreams.values.flatMap { $0.map(\.pool) }, bus: redisBus, redis: redis,
             // The gateway's listener is the public edge; the services behind it admit other processes only.
-            listenerTLS: gateway == nil ? meshTLS : nil, fastLane: configuration.gatewayFastLane ? gateway?.fastLane : nil)
+            listenerTLS: gateway == nil ? meshTLS : nil, fastLane: configuration.gatewayFastLane ? gateway?.fastLane(maximumBodyBytes: configuration.maximumBodyBytes) : nil)
     }
 
     /// Limits on what a client may send before a handler sees it: 8 KB per header field, 32 KB
