@@ -69,12 +69,15 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 continue
             }
             // The lane takes a request whole: it needs to see the end first, and the body within its limit.
-            guard let (body, end) = wholeBody() else {
-                if bodyBytesWaiting > lane.maximumBodyBytes { passOn(waiting.removeFirst(), context: context) } else { return }
-                continue
+            switch requestAtFront() {
+            case .incomplete:
+                return
+            case .forRouter:
+                passOn(waiting.removeFirst(), context: context)
+            case .whole(let body, let end):
+                waiting.removeFirst(end + 1)
+                answer(request, body: body, route: route, context: context)
             }
-            waiting.removeFirst(end + 1)
-            answer(request, body: body, route: route, context: context)
         }
         if handedOnOutsideARead {
             handedOnOutsideARead = false
@@ -82,26 +85,28 @@ final class FastLaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// The body of the request at the front, once its end has come; nil while it has not, or
-    /// when it is over the lane's limit.
-    private func wholeBody() -> (body: ByteBuffer?, end: Int)? {
+    private enum FrontRequest {
+        /// Its end has not come yet.
+        case incomplete
+        /// Its body is over the lane's limit (the router bounds it), or its parts are out of order.
+        case forRouter
+        /// Its body (nil when it has none) and where its end waits.
+        case whole(body: ByteBuffer?, end: Int)
+    }
+
+    /// The request at the front of `waiting`, whose head is there.
+    private func requestAtFront() -> FrontRequest {
         var body: ByteBuffer?
         for index in waiting.indices.dropFirst() {
             switch waiting[index].part {
-            case .head: return nil
+            case .head: return .forRouter
             case .body(var chunk):
                 if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
-                guard body!.readableBytes <= lane.maximumBodyBytes else { return nil }
-            case .end: return (body, index)
+                guard body!.readableBytes <= lane.maximumBodyBytes else { return .forRouter }
+            case .end: return .whole(body: body, end: index)
             }
         }
-        return nil
-    }
-
-    private var bodyBytesWaiting: Int {
-        waiting.reduce(0) { total, waiting in
-            if case .body(let chunk) = waiting.part { total + chunk.readableBytes } else { total }
-        }
+        return .incomplete
     }
 
     private func passOn(_ waiting: (part: HTTPRequestPart, data: NIOAny), context: ChannelHandlerContext) {

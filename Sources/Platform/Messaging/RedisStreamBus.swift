@@ -14,8 +14,6 @@ import Synchronization
 public final class RedisStreamBus: EventBus {
     private let client: RedisClient
     private let topics: StreamTopics
-    /// Topics this process has seen in the registry; touched under the lock.
-    private let registered = Mutex<Set<String>>([])
     private let maximumLength: Int
     private let settings: StreamConsumer.Settings
     private let logger: Logger
@@ -31,22 +29,19 @@ public final class RedisStreamBus: EventBus {
         self.logger = logger
     }
 
-    /// One round trip for the whole batch: the XADDs go out pipelined, with the registration of
-    /// topics this process has not published to before.
+    /// One round trip for the whole batch: the XADDs go out pipelined, with the batch's topics
+    /// added to the registry (every time: a Redis that lost its data gets them back at once).
     public func publish(_ events: [EventEnvelope]) async throws {
         guard !events.isEmpty else { return }
         let eventTopics = events.map { StreamTopics.topic(of: $0.type) }
-        var commands: [[RESPArgument]] = zip(events, eventTopics).map { event, topic in
+        let commands: [[RESPArgument]] = zip(events, eventTopics).map { event, topic in
             var command: [RESPArgument] = ["XADD", .string(topics.stream(of: topic)), "MAXLEN", "~", .integer(maximumLength), "*"]
             for (name, value) in event.streamFields { command += [.string(name), .bytes(value)] }
             return command
-        }
-        let unregistered = registered.withLock { Set(eventTopics).subtracting($0) }
-        if !unregistered.isEmpty { commands.append(["SADD", .string(topics.registry)] + unregistered.sorted().map(RESPArgument.string)) }
+        } + [["SADD", .string(topics.registry)] + Set(eventTopics).sorted().map(RESPArgument.string)]
         for result in try await client.pipeline(commands) {
             if case .failure(let error) = result { throw error }
         }
-        registered.withLock { $0.formUnion(unregistered) }
     }
 
     /// Starts the subscriber's consumer; it runs until `close()`.

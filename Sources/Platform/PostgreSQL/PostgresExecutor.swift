@@ -155,9 +155,9 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
         var queries: [(sql: String, query: Outgoing)] = []
         // The held writes, split where one write ends and the next begins.
         var runs: [[SQLStatement]] = [[]]
-        func queue(_ writes: some Collection<SQLStatement>) throws {
+        func queue(_ writes: [SQLStatement]) throws {
             guard let first = writes.first else { return }
-            if let preparedWrites, let combined = CombinedWrite(Array(writes)), let statement = preparedWrites.statement(combined.sql) {
+            if let preparedWrites, let combined = CombinedWrite(writes), let statement = preparedWrites.statement(combined.sql) {
                 queries.append((writes.count > 1 ? "\(writes.count) writes, the first: \(first.sql)" : first.sql, .prepared(statement, combined.binds)))
                 return
             }
@@ -178,10 +178,10 @@ struct PostgresExecutor: SQLExecutor, HoldingExecutor {
                 // group instead of one per write.
                 var end = start
                 var parsed: [ParsedInsert] = []
-                runs: while end < runs.count, !runs[end].isEmpty {
+                scan: while end < runs.count, !runs[end].isEmpty {
                     var parsedRun: [ParsedInsert] = []
                     for write in runs[end] {
-                        guard let insert = ParsedInsert.parse(write.sql) else { break runs }
+                        guard let insert = ParsedInsert.parse(write.sql) else { break scan }
                         parsedRun.append(insert)
                     }
                     parsed += parsedRun
