@@ -63,15 +63,18 @@ enum ColumnType: Hashable, Sendable {
         }
     }
 
-    /// The placeholder's cast in the statement.
-    var arrayCast: String {
+    /// A placeholder's cast for one value of this type.
+    var cast: String {
         switch self {
-        case .int8: "::int8[]"
-        case .float8: "::float8[]"
-        case .text: "::text[]"
-        case .bytea: "::bytea[]"
+        case .int8: "::int8"
+        case .float8: "::float8"
+        case .text: "::text"
+        case .bytea: "::bytea"
         }
     }
+
+    /// A placeholder's cast for an array of them.
+    var arrayCast: String { cast + "[]" }
 
     private var types: (element: PostgresDataType, array: PostgresDataType) {
         switch self {

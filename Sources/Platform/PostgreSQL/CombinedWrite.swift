@@ -220,14 +220,9 @@ struct CombinedWrite {
         private static let doUpdate = Array("DO UPDATE".utf8)
     }
 
+    /// A NULL is left uncast: the column decides, as for a NULL written in.
     private static func cast(of value: DatabaseValue) -> String {
-        switch value {
-        case .integer: "::int8"
-        case .float: "::float8"
-        case .text: "::text"
-        case .blob: "::bytea"
-        case .null: ""  // the column decides, as for a NULL written in
-        }
+        ColumnType(of: value)?.cast ?? ""
     }
 
     private static func data(_ value: DatabaseValue) -> PostgresData {

@@ -10,8 +10,10 @@ import PostgresNIO
 /// the executor sends nothing it need not wait for. On the writer, an INSERT, UPDATE or DELETE
 /// whose answer nobody reads is held back, and so are the transaction's own statements (BEGIN,
 /// SAVEPOINT, RELEASE); they leave together with the next statement whose answer is needed, or
-/// at the end of the write (`flush`). A write's held-back writes go as one statement, prepared
-/// once its shape is known (`CombinedWrite`, `PreparedWrites`), else as one code block. A
+/// at the end of the write (`flush`). A write's held-back writes go as one statement, and the
+/// writes of a group that leave together as one for the group when they are all INSERTs of marks
+/// and constants (`CombinedWrite`, `ColumnarWrite`); prepared once its shape is known
+/// (`PreparedWrites`), else as one code block. A
 /// held-back write that fails fails the statement it left with, with the server's error: its own
 /// write's, or, when a group's writes leave together, the group's (which then runs again).
 struct PostgresExecutor: SQLExecutor, HoldingExecutor {

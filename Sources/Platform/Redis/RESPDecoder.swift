@@ -53,8 +53,8 @@ private struct RESPReader {
     let parser: RESPParser
     /// Where the next byte is read.
     var index: Int
-    /// When a read comes up short: the writer index the buffer must reach before it can succeed.
-    var indexNeeded = 0
+    /// Whether a read came up short (the value has not all arrived; `RESPScanner` makes that rare).
+    var cameUpShort = false
 
     init(buffer: ByteBuffer, parser: RESPParser) {
         self.buffer = buffer
@@ -70,7 +70,7 @@ private struct RESPReader {
     mutating func value(depth: Int) throws -> RESPValue? {
         while true {
             let typeIndex = index
-            guard let type = buffer.getInteger(at: index, as: UInt8.self) else { return short(of: index + 1) }
+            guard let type = buffer.getInteger(at: index, as: UInt8.self) else { return short() }
             guard Self.types.contains(type) else {
                 throw malformed("unknown type byte 0x\(String(type, radix: 16)) (\(quoted(type)))", at: typeIndex)
             }
@@ -127,7 +127,7 @@ private struct RESPReader {
     }
 
     /// `.null` when the last read was a RESP2 null (`$-1`, `*-1`), nil when it came up short.
-    private var nilOrNull: RESPValue? { indexNeeded == 0 ? .null : nil }
+    private var nilOrNull: RESPValue? { cameUpShort ? nil : .null }
 
     // MARK: Lines
 
@@ -140,9 +140,9 @@ private struct RESPReader {
             guard available <= parser.maximumLineLength else {
                 throw malformed("line longer than \(parser.maximumLineLength) bytes", at: index)
             }
-            return short(of: buffer.writerIndex + 1)
+            return short()
         }
-        guard let next = buffer.getInteger(at: end + 1, as: UInt8.self) else { return short(of: end + 2) }
+        guard let next = buffer.getInteger(at: end + 1, as: UInt8.self) else { return short() }
         guard next == Self.lineFeed else { throw malformed("CR not followed by LF", at: end) }
         let line = index..<end
         index = end + 2
@@ -198,8 +198,8 @@ private struct RESPReader {
 
     // MARK: Blobs
 
-    /// The payload of a length-prefixed string; nil for a RESP2 null (`indexNeeded` stays 0) or
-    /// when the payload has not all arrived (`indexNeeded` is set).
+    /// The payload of a length-prefixed string; nil for a RESP2 null or when the payload has not
+    /// all arrived (`cameUpShort`).
     private mutating func readBulk(length line: Range<Int>, nullable: Bool) throws -> ByteBuffer? {
         let length = try integer(line, what: "length")
         if length == -1, nullable { return nil }
@@ -207,7 +207,7 @@ private struct RESPReader {
         guard length <= parser.maximumBulkLength else {
             throw malformed("bulk string of \(length) bytes is over the limit of \(parser.maximumBulkLength)", at: line.lowerBound)
         }
-        guard buffer.writerIndex - index >= length + 2 else { return short(of: index + length + 2) }
+        guard buffer.writerIndex - index >= length + 2 else { return short() }
         guard buffer.getInteger(at: index + length, as: UInt8.self) == Self.carriageReturn,
             buffer.getInteger(at: index + length + 1, as: UInt8.self) == Self.lineFeed
         else { throw malformed("string of \(length) bytes is not followed by CRLF", at: index + length) }
@@ -228,8 +228,8 @@ private struct RESPReader {
 
     // MARK: Aggregates
 
-    /// The elements of an aggregate; nil for a RESP2 null (`indexNeeded` stays 0) or when they
-    /// have not all arrived (`indexNeeded` is set).
+    /// The elements of an aggregate; nil for a RESP2 null or when they have not all arrived
+    /// (`cameUpShort`).
     private mutating func readElements(count line: Range<Int>, depth: Int, nullable: Bool) throws -> [RESPValue]? {
         guard let count = try aggregateCount(line, depth: depth, nullable: nullable, valuesPerElement: 1) else { return nil }
         var elements: [RESPValue] = []
@@ -266,15 +266,15 @@ private struct RESPReader {
         }
         // Every value takes three bytes at least ("_\r\n"): no need to look before they are there.
         let smallestSize = count * valuesPerElement * 3
-        guard buffer.writerIndex - index >= smallestSize else { return short(of: index + smallestSize) }
+        guard buffer.writerIndex - index >= smallestSize else { return short() }
         return count
     }
 
     // MARK: Outcomes
 
-    /// Notes that the buffer must reach `writerIndex` before this value can be read; returns nil.
-    private mutating func short<T>(of writerIndex: Int) -> T? {
-        indexNeeded = writerIndex
+    /// Notes that the value has not all arrived; returns nil.
+    private mutating func short<T>() -> T? {
+        cameUpShort = true
         return nil
     }
 
